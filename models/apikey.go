@@ -1,0 +1,40 @@
+package models
+
+import "time"
+
+// Role is what an API key or a person may do.
+type Role string
+
+// The roles of the service.
+const (
+	RoleHR         Role = "hr"          // sees and acts on its trust's moves
+	RoleTrustAdmin Role = "trust_admin" // also manages its trust's keys and policies
+	RoleOperator   Role = "operator"    // sees all trusts, retries failed steps, reads the audit trail
+)
+
+// Roles lists every role in order of increasing reach.
+func Roles() []Role { return []Role{RoleHR, RoleTrustAdmin, RoleOperator} }
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, known := range Roles() {
+		if r == known {
+			return true
+		}
+	}
+	return false
+}
+
+// APIKey is a machine credential of one trust and role. Only a hash of the
+// secret is stored; Prefix is shown to people so they can tell keys apart.
+type APIKey struct {
+	ID         string `gorm:"primaryKey;size:36"`
+	Prefix     string `gorm:"size:16;not null;uniqueIndex"`
+	SecretHash []byte `gorm:"not null"`
+	TrustODS   string `gorm:"size:5;not null;index"`
+	Role       Role   `gorm:"size:20;not null"`
+	Name       string `gorm:"size:200;not null;default:''"`
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+}

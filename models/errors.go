@@ -1,0 +1,49 @@
+// Package models holds the domain: entities, value types, their validation
+// and the sentinel errors every layer wraps. It imports the standard library
+// only; persistence lives in internal/store.
+package models
+
+import "errors"
+
+// Sentinel errors, wrapped with %w and matched with errors.Is. Exactly one
+// function (in api) maps them to HTTP problems.
+var (
+	ErrNotFound  = errors.New("not found")
+	ErrConflict  = errors.New("conflict")
+	ErrInvalid   = errors.New("invalid")
+	ErrForbidden = errors.New("forbidden")
+)
+
+// FieldError says which input field is wrong and why.
+type FieldError struct {
+	Field  string `json:"field"`
+	Reason string `json:"reason"`
+}
+
+// ValidationError lists every field at fault; it matches ErrInvalid.
+type ValidationError struct {
+	Fields []FieldError
+}
+
+func (e *ValidationError) Error() string {
+	if len(e.Fields) == 0 {
+		return "invalid input"
+	}
+	return "invalid " + e.Fields[0].Field + ": " + e.Fields[0].Reason
+}
+
+// Is makes errors.Is(err, ErrInvalid) true.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+
+// Add records a field error.
+func (e *ValidationError) Add(field, reason string) {
+	e.Fields = append(e.Fields, FieldError{field, reason})
+}
+
+// Err returns e when it holds a field error, or nil.
+func (e *ValidationError) Err() error {
+	if len(e.Fields) == 0 {
+		return nil
+	}
+	return e
+}

@@ -1,0 +1,37 @@
+package models
+
+import (
+	"regexp"
+	"time"
+)
+
+// odsCodeRE matches an organisation code as the NHS Organisation Data Service
+// issues them to trusts: three to five upper-case letters and digits.
+var odsCodeRE = regexp.MustCompile(`^[A-Z0-9]{3,5}$`)
+
+// ValidODSCode reports whether code is shaped like a trust's ODS code.
+func ValidODSCode(code string) bool { return odsCodeRE.MatchString(code) }
+
+// Trust is an NHS organisation taking part in the service, keyed by ODS code.
+type Trust struct {
+	ODSCode      string    `gorm:"primaryKey;size:5"`
+	Name         string    `gorm:"size:200;not null"`
+	Region       string    `gorm:"size:100;not null;default:''"`
+	ContactEmail string    `gorm:"size:320;not null;default:''"`
+	Registered   bool      `gorm:"not null;default:false"`
+	RegisteredAt time.Time `gorm:"not null"`
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Validate checks the fields a trust must have.
+func (t Trust) Validate() error {
+	var v ValidationError
+	if !ValidODSCode(t.ODSCode) {
+		v.Add("ods_code", "must be 3 to 5 upper-case letters and digits")
+	}
+	if t.Name == "" {
+		v.Add("name", "is required")
+	}
+	return v.Err()
+}
