@@ -1,0 +1,137 @@
+// Package store persists the domain with GORM: PostgreSQL in production,
+// SQLite (pure Go, the driver the embedded Temporal server links) in
+// development, one set of models for both. ORM errors are
+// translated here into the sentinel errors of package models.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/nhs-staff-passport/passport/internal/gormsqlite"
+	"github.com/nhs-staff-passport/passport/models"
+)
+
+// Store is the database.
+type Store struct {
+	db       *gorm.DB
+	postgres bool
+}
+
+// Open connects to a postgres:// URL, or to a SQLite file given as
+// "sqlite:<path>", and checks the connection.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	var dialector gorm.Dialector
+	isPostgres := false
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		dialector = postgres.Open(dsn)
+		isPostgres = true
+	case strings.HasPrefix(dsn, "sqlite:"):
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		q := url.Values{}
+		q.Add("_pragma", "busy_timeout(10000)")
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "foreign_keys(1)")
+		q.Add("_pragma", "synchronous(NORMAL)")
+		q.Add("_txlock", "immediate")
+		dialector = gormsqlite.Open(path + "?" + q.Encode())
+	default:
+		return nil, errors.New("store: the database URL must start with postgres:// or sqlite:")
+	}
+	db, err := gorm.Open(dialector, &gorm.Config{
+		Logger:                 logger.Discard,
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	if isPostgres {
+		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetMaxIdleConns(10)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	} else {
+		// SQLite takes one writer at a time; one connection avoids lock errors.
+		sqlDB.SetMaxOpenConns(1)
+	}
+	s := &Store{db: db, postgres: isPostgres}
+	if err := s.Ping(ctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+// Close closes the connections.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// migrationLock is the PostgreSQL advisory lock key held while migrating, so
+// that several `passport migrate` runs started together take turns.
+const migrationLock = 0x5050_4d49 // "PPMI"
+
+// Migrate creates or updates every table and index. It is idempotent and
+// safe to run from several processes at once.
+func (s *Store) Migrate(ctx context.Context) error {
+	entities := []any{&models.Trust{}, &models.APIKey{}}
+	if !s.postgres {
+		return s.db.WithContext(ctx).AutoMigrate(entities...)
+	}
+	return s.db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+		if err := conn.Exec("SELECT pg_advisory_lock(?)", migrationLock).Error; err != nil {
+			return fmt.Errorf("store: migration lock: %w", err)
+		}
+		defer conn.Exec("SELECT pg_advisory_unlock(?)", migrationLock)
+		if err := conn.AutoMigrate(entities...); err != nil {
+			return fmt.Errorf("store: migrate: %w", err)
+		}
+		return nil
+	})
+}
+
+// translate maps ORM errors to the sentinel errors of package models.
+func translate(err error, what string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return fmt.Errorf("%s: %w", what, models.ErrNotFound)
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return fmt.Errorf("%s: %w", what, models.ErrConflict)
+	default:
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+}

@@ -1,0 +1,127 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/nhs-staff-passport/passport/internal/apikey"
+	"github.com/nhs-staff-passport/passport/internal/store"
+	"github.com/nhs-staff-passport/passport/internal/testenv"
+	"github.com/nhs-staff-passport/passport/models"
+)
+
+// backends opens a fresh, migrated store on each database the service runs on.
+func backends(t *testing.T) map[string]*store.Store {
+	t.Helper()
+	ctx := context.Background()
+	out := map[string]*store.Store{}
+	for name, dsn := range map[string]string{
+		"postgres": testenv.PostgresDB(t),
+		"sqlite":   "sqlite:" + filepath.Join(t.TempDir(), "passport.db"),
+	} {
+		s, err := store.Open(ctx, dsn)
+		if err != nil {
+			t.Fatalf("%s: open: %v", name, err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		// Twice: migrating an up-to-date schema must change nothing and not fail.
+		for range 2 {
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatalf("%s: migrate: %v", name, err)
+			}
+		}
+		out[name] = s
+	}
+	return out
+}
+
+func TestTrusts(t *testing.T) {
+	ctx := context.Background()
+	for name, s := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			now := time.Now().UTC().Truncate(time.Second)
+			rj1 := models.Trust{ODSCode: "RJ1", Name: "Guy's and St Thomas'", Registered: true, RegisteredAt: now}
+			if err := s.SaveTrust(ctx, &rj1); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.SaveTrust(ctx, &models.Trust{ODSCode: "R0A", Name: "Manchester", RegisteredAt: now}); err != nil {
+				t.Fatal(err)
+			}
+			rj1.Name = "Guy's and St Thomas' NHS Foundation Trust"
+			rj1.Region = "London"
+			if err := s.SaveTrust(ctx, &rj1); err != nil {
+				t.Fatalf("saving an existing trust must update it: %v", err)
+			}
+			got, err := s.Trust(ctx, "RJ1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Name != rj1.Name || got.Region != "London" || !got.Registered || !got.RegisteredAt.Equal(now) {
+				t.Errorf("got %+v", got)
+			}
+			all, err := s.Trusts(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(all) != 2 || all[0].ODSCode != "R0A" || all[1].ODSCode != "RJ1" {
+				t.Errorf("want R0A, RJ1 in order, got %+v", all)
+			}
+			if _, err := s.Trust(ctx, "ZZZ"); !errors.Is(err, models.ErrNotFound) {
+				t.Errorf("missing trust: got %v, want ErrNotFound", err)
+			}
+			err = s.SaveTrust(ctx, &models.Trust{ODSCode: "rj1!", Name: ""})
+			var verr *models.ValidationError
+			if !errors.As(err, &verr) || len(verr.Fields) != 2 {
+				t.Errorf("invalid trust: got %v, want a validation error on ods_code and name", err)
+			}
+		})
+	}
+}
+
+func TestAPIKeys(t *testing.T) {
+	ctx := context.Background()
+	for name, s := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			if err := s.SaveTrust(ctx, &models.Trust{ODSCode: "RRK", Name: "Birmingham", RegisteredAt: time.Now()}); err != nil {
+				t.Fatal(err)
+			}
+			k := apikey.New()
+			rec := &models.APIKey{ID: "0b3c3f7e-6a5e-4a53-9a41-2f0d6a6f9d10", Prefix: k.Prefix, SecretHash: k.Hash, TrustODS: "RRK", Role: models.RoleHR, Name: "ESR"}
+			if err := s.CreateAPIKey(ctx, rec); err != nil {
+				t.Fatal(err)
+			}
+			clash := *rec
+			clash.ID = "5d0f2a8c-3e1b-4f7a-8c2d-9e4b6a1f0c3d"
+			if err := s.CreateAPIKey(ctx, &clash); !errors.Is(err, models.ErrConflict) {
+				t.Errorf("same prefix twice: got %v, want ErrConflict", err)
+			}
+			got, err := s.APIKeyByPrefix(ctx, k.Prefix)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !apikey.Matches(k.Plain, got.SecretHash) || got.Role != models.RoleHR || got.TrustODS != "RRK" {
+				t.Errorf("stored key does not match: %+v", got)
+			}
+			if apikey.Matches(apikey.New().Plain, got.SecretHash) {
+				t.Error("another key must not match")
+			}
+			used := time.Now().UTC().Truncate(time.Second)
+			if err := s.TouchAPIKey(ctx, rec.ID, used); err != nil {
+				t.Fatal(err)
+			}
+			keys, err := s.APIKeys(ctx, "RRK")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(keys) != 1 || keys[0].LastUsedAt == nil || !keys[0].LastUsedAt.Equal(used) {
+				t.Errorf("last use not recorded: %+v", keys)
+			}
+			if _, err := s.APIKeyByPrefix(ctx, "nosuchpx"); !errors.Is(err, models.ErrNotFound) {
+				t.Errorf("unknown prefix: got %v, want ErrNotFound", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,36 @@
+package store
+
+import (
+	"context"
+
+	"gorm.io/gorm/clause"
+
+	"github.com/nhs-staff-passport/passport/models"
+)
+
+// SaveTrust inserts a trust or updates the one with the same ODS code.
+func (s *Store) SaveTrust(ctx context.Context, t *models.Trust) error {
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "ods_code"}},
+		DoUpdates: clause.AssignmentColumns([]string{"name", "region", "contact_email", "registered", "registered_at", "updated_at"}),
+	}).Create(t).Error
+	return translate(err, "save trust")
+}
+
+// Trust returns the trust with the ODS code, or an error wrapping
+// models.ErrNotFound.
+func (s *Store) Trust(ctx context.Context, ods string) (models.Trust, error) {
+	var t models.Trust
+	err := s.db.WithContext(ctx).First(&t, "ods_code = ?", ods).Error
+	return t, translate(err, "trust "+ods)
+}
+
+// Trusts returns every trust ordered by ODS code.
+func (s *Store) Trusts(ctx context.Context) ([]models.Trust, error) {
+	var ts []models.Trust
+	err := s.db.WithContext(ctx).Order("ods_code").Find(&ts).Error
+	return ts, translate(err, "list trusts")
+}
