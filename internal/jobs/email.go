@@ -1,0 +1,100 @@
+// Package jobs holds the asynq delivery tasks: every email (and, later,
+// webhook) goes out as a queued task that is retried with backoff,
+// deduplicated by a stable task ID and archived for operators when it
+// finally fails.
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/nhs-staff-passport/passport/internal/mail"
+)
+
+// TypeSendEmail is the task type of one email to one recipient.
+const TypeSendEmail = "email:send"
+
+// QueueEmail is the queue emails wait in.
+const QueueEmail = "email"
+
+// Email is the payload of a TypeSendEmail task.
+type Email struct {
+	To      string `json:"to"`
+	Subject string `json:"subject"`
+	Text    string `json:"text"`
+	HTML    string `json:"html,omitempty"`
+}
+
+// emailRetries is how often a failed email is tried again: with asynq's
+// exponential backoff this spans roughly a day.
+const emailRetries = 12
+
+// Enqueuer puts delivery tasks on the queue.
+type Enqueuer struct {
+	client *asynq.Client
+}
+
+// NewEnqueuer wraps an asynq client; the caller closes the client.
+func NewEnqueuer(c *asynq.Client) *Enqueuer { return &Enqueuer{client: c} }
+
+// EnqueueEmail queues e under key. The same key enqueued again while the
+// first task is queued, running or kept after completion (a day) is a no-op,
+// so callers that run at least once (Temporal activities) send one email.
+func (q *Enqueuer) EnqueueEmail(ctx context.Context, key string, e Email) error {
+	if key == "" {
+		return errors.New("jobs: an email needs an idempotency key")
+	}
+	payload, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("jobs: encode email: %w", err)
+	}
+	task := asynq.NewTask(TypeSendEmail, payload,
+		asynq.TaskID("email:"+key),
+		asynq.Queue(QueueEmail),
+		asynq.MaxRetry(emailRetries),
+		asynq.Timeout(time.Minute),
+		asynq.Retention(24*time.Hour),
+	)
+	_, err = q.client.EnqueueContext(ctx, task)
+	if errors.Is(err, asynq.ErrTaskIDConflict) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("jobs: enqueue email: %w", err)
+	}
+	return nil
+}
+
+// Mailer sends one email; *mail.Sender is one.
+type Mailer interface {
+	Send(ctx context.Context, e mail.Email) error
+}
+
+// handleEmail delivers a TypeSendEmail task. The task ID becomes the
+// Message-ID so that a retry after a lost acknowledgement can be recognised.
+func handleEmail(m Mailer) asynq.HandlerFunc {
+	return func(ctx context.Context, t *asynq.Task) error {
+		var e Email
+		if err := json.Unmarshal(t.Payload(), &e); err != nil {
+			return fmt.Errorf("jobs: decode email: %v: %w", err, asynq.SkipRetry)
+		}
+		id, _ := asynq.GetTaskID(ctx)
+		err := m.Send(ctx, mail.Email{To: e.To, Subject: e.Subject, Text: e.Text, HTML: e.HTML, MessageID: messageID(id)})
+		if errors.Is(err, mail.ErrPermanent) {
+			return fmt.Errorf("%v: %w", err, asynq.SkipRetry)
+		}
+		return err
+	}
+}
+
+func messageID(taskID string) string {
+	if taskID == "" {
+		return ""
+	}
+	return fmt.Sprintf("%x@staff-passport", []byte(taskID))
+}

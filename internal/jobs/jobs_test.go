@@ -1,0 +1,133 @@
+package jobs_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/nhs-staff-passport/passport/internal/config"
+	"github.com/nhs-staff-passport/passport/internal/jobs"
+	"github.com/nhs-staff-passport/passport/internal/mail"
+	"github.com/nhs-staff-passport/passport/internal/mailcatcher"
+	"github.com/nhs-staff-passport/passport/internal/testenv"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func TestEmailIsDeliveredOncePerKey(t *testing.T) {
+	rdb := testenv.Redis(t)
+	box, _ := mailcatcher.OpenMailbox("")
+	srv, err := mailcatcher.Start("127.0.0.1:0", box, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	relay, _ := config.ParseSMTPURL("smtp://" + srv.Addr() + "?tls=none")
+	sender, err := mail.NewSender(relay, "no-reply@passport.localhost")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	q := jobs.NewEnqueuer(asynq.NewClientFromRedisClient(rdb))
+	ctx := context.Background()
+	e := jobs.Email{To: "sam@example.org", Subject: "Your move", Text: "Open http://localhost/x"}
+	// Temporal may run the activity that enqueues this more than once.
+	for range 3 {
+		if err := q.EnqueueEmail(ctx, "move-1/invite/1", e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := q.EnqueueEmail(ctx, "move-1/invite/2", e); err != nil {
+		t.Fatal(err)
+	}
+
+	server, handler := jobs.NewServer(rdb, sender, jobs.ServerOptions{CheckInterval: 50 * time.Millisecond, Logger: quiet})
+	if err := server.Start(handler); err != nil {
+		t.Fatal(err)
+	}
+	defer server.Shutdown()
+
+	waitFor(t, func() bool { return len(box.Messages()) >= 2 })
+	time.Sleep(300 * time.Millisecond) // room for a wrongly duplicated third
+	if n := len(box.Messages()); n != 2 {
+		t.Errorf("want 2 emails (one per key), got %d", n)
+	}
+}
+
+type failingMailer struct {
+	mu    sync.Mutex
+	calls int
+	err   error
+}
+
+func (f *failingMailer) Send(context.Context, mail.Email) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	return f.err
+}
+
+func (f *failingMailer) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls
+}
+
+func TestPermanentFailureIsArchivedWithoutRetry(t *testing.T) {
+	rdb := testenv.Redis(t)
+	m := &failingMailer{err: errors.Join(mail.ErrPermanent, errors.New("550 no such user"))}
+	q := jobs.NewEnqueuer(asynq.NewClientFromRedisClient(rdb))
+	if err := q.EnqueueEmail(context.Background(), "k1", jobs.Email{To: "x@example.org", Subject: "s", Text: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	server, handler := jobs.NewServer(rdb, m, jobs.ServerOptions{CheckInterval: 50 * time.Millisecond, Logger: quiet})
+	if err := server.Start(handler); err != nil {
+		t.Fatal(err)
+	}
+	defer server.Shutdown()
+
+	insp := asynq.NewInspectorFromRedisClient(rdb)
+	waitFor(t, func() bool {
+		archived, _ := insp.ListArchivedTasks(jobs.QueueEmail)
+		return len(archived) == 1
+	})
+	if m.count() != 1 {
+		t.Errorf("a permanent failure was tried %d times, want 1", m.count())
+	}
+}
+
+func TestTemporaryFailureIsRetried(t *testing.T) {
+	rdb := testenv.Redis(t)
+	m := &failingMailer{err: errors.New("421 try later")}
+	q := jobs.NewEnqueuer(asynq.NewClientFromRedisClient(rdb))
+	if err := q.EnqueueEmail(context.Background(), "k2", jobs.Email{To: "x@example.org", Subject: "s", Text: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	server, handler := jobs.NewServer(rdb, m, jobs.ServerOptions{CheckInterval: 50 * time.Millisecond, Logger: quiet})
+	if err := server.Start(handler); err != nil {
+		t.Fatal(err)
+	}
+	defer server.Shutdown()
+	insp := asynq.NewInspectorFromRedisClient(rdb)
+	waitFor(t, func() bool {
+		retry, _ := insp.ListRetryTasks(jobs.QueueEmail)
+		return len(retry) == 1 && retry[0].Retried == 1 && retry[0].MaxRetry > 1
+	})
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 15s")
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
