@@ -1,0 +1,60 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/nhs-staff-passport/passport/models"
+)
+
+// problemType is the base of every problem type URI; clients match on it.
+const problemType = "https://staff-passport.nhs.uk/problems/"
+
+// Problem is an RFC 9457 problem detail.
+type Problem struct {
+	Type     string              `json:"type"`
+	Title    string              `json:"title"`
+	Status   int                 `json:"status"`
+	Detail   string              `json:"detail,omitempty"`
+	Instance string              `json:"instance,omitempty"`
+	Errors   []models.FieldError `json:"errors,omitempty"`
+}
+
+// writeProblem answers with p as application/problem+json and stops the chain.
+func writeProblem(c *gin.Context, p Problem) {
+	if p.Type == "" {
+		p.Type = "about:blank"
+	}
+	if p.Title == "" {
+		p.Title = http.StatusText(p.Status)
+	}
+	p.Instance = c.Request.URL.Path
+	c.Header("Content-Type", "application/problem+json")
+	c.AbortWithStatusJSON(p.Status, p)
+}
+
+// writeError is the one place where errors become HTTP answers. Only the
+// sentinel errors of package models say anything to the client; anything
+// else is logged and answered with a bare 500.
+func writeError(c *gin.Context, err error) {
+	var verr *models.ValidationError
+	switch {
+	case errors.As(err, &verr):
+		writeProblem(c, Problem{Type: problemType + "validation", Status: http.StatusUnprocessableEntity,
+			Title: "The request has invalid fields", Detail: verr.Error(), Errors: verr.Fields})
+	case errors.Is(err, models.ErrInvalid):
+		writeProblem(c, Problem{Type: problemType + "invalid", Status: http.StatusBadRequest, Detail: "The request is not valid."})
+	case errors.Is(err, models.ErrNotFound):
+		writeProblem(c, Problem{Type: problemType + "not-found", Status: http.StatusNotFound, Detail: "There is nothing here."})
+	case errors.Is(err, models.ErrConflict):
+		writeProblem(c, Problem{Type: problemType + "conflict", Status: http.StatusConflict, Detail: "The request conflicts with the current state."})
+	case errors.Is(err, models.ErrForbidden):
+		writeProblem(c, Problem{Type: problemType + "forbidden", Status: http.StatusForbidden, Detail: "Your key may not do this."})
+	default:
+		_ = c.Error(err) // logged by the access log, never shown
+		writeProblem(c, Problem{Type: problemType + "internal", Status: http.StatusInternalServerError,
+			Detail: "Something went wrong on our side. Quote the request ID if you contact us."})
+	}
+}

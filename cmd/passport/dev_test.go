@@ -1,0 +1,235 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/nhs-staff-passport/passport/activities"
+	"github.com/nhs-staff-passport/passport/internal/config"
+	"github.com/nhs-staff-passport/passport/internal/demo"
+	"github.com/nhs-staff-passport/passport/internal/devtemporal"
+	"github.com/nhs-staff-passport/passport/internal/mailcatcher"
+	"github.com/nhs-staff-passport/passport/internal/testenv"
+	"github.com/nhs-staff-passport/passport/models"
+)
+
+const testQueue = "dev-mode-test"
+
+// waitThenEmail stands in for a long-running move: it waits for a signal,
+// possibly across a restart of the server, then emails through the
+// service's own activity, queue and SMTP path.
+func waitThenEmail(ctx workflow.Context, to string) error {
+	workflow.GetSignalChannel(ctx, "proceed").Receive(ctx, nil)
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:           "passport",
+		StartToCloseTimeout: 10 * time.Second,
+	})
+	info := workflow.GetInfo(ctx)
+	return workflow.ExecuteActivity(ctx, (*activities.Activities).SendEmail, activities.SendEmailInput{
+		Key:     info.WorkflowExecution.ID + "/done",
+		To:      to,
+		Subject: "Your move carried on after a restart",
+		Text:    "See http://localhost:8080/moves/" + info.WorkflowExecution.ID + "\n",
+	}).Get(ctx, nil)
+}
+
+func devConfig(t *testing.T, dir string, temporalPort int) config.Config {
+	t.Helper()
+	cfg, err := config.Load(func(k string) string {
+		return map[string]string{
+			"PASSPORT_DATA_DIR":          dir,
+			"PASSPORT_HTTP_ADDR":         "127.0.0.1:0",
+			"PASSPORT_DEV_TEMPORAL_PORT": fmt.Sprint(temporalPort),
+		}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(config.ModeDev); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func startTestDev(t *testing.T, cfg config.Config) *devSystem {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	d, err := startDev(t.Context(), cfg, log)
+	if err != nil {
+		t.Fatalf("dev mode did not start: %v", err)
+	}
+	return d
+}
+
+func testWorker(t *testing.T, d *devSystem) client.Client {
+	t.Helper()
+	c, err := client.Dial(client.Options{HostPort: d.temporal.Address(), Namespace: d.cfg.TemporalNamespace})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := worker.New(c, testQueue, worker.Options{})
+	w.RegisterWorkflow(waitThenEmail)
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Stop(); c.Close() })
+	return c
+}
+
+func getJSON(t *testing.T, url string, v any) int {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if err := json.NewDecoder(res.Body).Decode(v); err != nil {
+		t.Fatalf("%s: %v", url, err)
+	}
+	return res.StatusCode
+}
+
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 30s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestDevModeRunsAndKeepsWorkflowsAcrossRestart(t *testing.T) {
+	dir := t.TempDir()
+	cfg := devConfig(t, dir, testenv.FreePortRange(t, devtemporal.PortsUsed))
+	ctx := t.Context()
+
+	d := startTestDev(t, cfg)
+	var ready struct {
+		Status string            `json:"status"`
+		Checks map[string]string `json:"checks"`
+	}
+	if code := getJSON(t, d.baseURL()+"/readyz", &ready); code != http.StatusOK || ready.Status != "ready" {
+		t.Fatalf("readyz %d %+v", code, ready)
+	}
+	for _, dep := range []string{"database", "redis", "temporal"} {
+		if ready.Checks[dep] != "ok" {
+			t.Errorf("readyz does not report %s ok: %+v", dep, ready.Checks)
+		}
+	}
+
+	var keys []demo.Key
+	data, err := os.ReadFile(filepath.Join(dir, "demo-keys.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &keys); err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != len(demo.Trusts)*len(models.Roles()) {
+		t.Errorf("want a key per demo trust and role, got %d", len(keys))
+	}
+	var welcome bytes.Buffer
+	d.printWelcome(&welcome, time.Second)
+	if !strings.Contains(welcome.String(), keys[0].Key) || !strings.Contains(welcome.String(), "/dev/mail") {
+		t.Errorf("welcome text lacks the demo keys or the mailbox:\n%s", welcome.String())
+	}
+
+	c := testWorker(t, d)
+	const wfID = "dev-restart-test"
+	if _, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: wfID, TaskQueue: testQueue}, waitThenEmail, "alex@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "workflow waiting on its signal", func() bool {
+		it := c.GetWorkflowHistory(ctx, wfID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for it.HasNext() {
+			ev, err := it.Next()
+			if err != nil {
+				return false
+			}
+			if ev.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED {
+				return true
+			}
+		}
+		return false
+	})
+
+	// Stop everything, as Ctrl-C does, and start again on the same data dir.
+	if err := d.stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	d = startTestDev(t, cfg)
+	defer d.stop()
+	c = testWorker(t, d)
+
+	if err := c.SignalWorkflow(ctx, wfID, "", "proceed", nil); err != nil {
+		t.Fatalf("the workflow did not survive the restart: %v", err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := c.GetWorkflow(wctx, wfID, "").Get(wctx, nil); err != nil {
+		t.Fatalf("workflow after restart: %v", err)
+	}
+	var mail []mailcatcher.Message
+	eventually(t, "email in the development mailbox", func() bool {
+		getJSON(t, d.baseURL()+"/dev/mail.json", &mail)
+		return len(mail) == 1
+	})
+	m := mail[0]
+	if m.To != "alex@example.org" || m.Subject != "Your move carried on after a restart" ||
+		len(m.Links) != 1 || m.Links[0] != "http://localhost:8080/moves/"+wfID {
+		t.Errorf("email %+v", m)
+	}
+}
+
+func TestHelpListsEveryVariable(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"help"}, func(string) string { return "" }, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range config.Vars() {
+		if !strings.Contains(out.String(), v.Name) {
+			t.Errorf("help does not list %s", v.Name)
+		}
+	}
+	for _, cmd := range []string{"dev", "api", "worker", "migrate", "version"} {
+		if !strings.Contains(out.String(), "  "+cmd+" ") {
+			t.Errorf("help does not list the %s command", cmd)
+		}
+	}
+}
+
+func TestProductionCommandsNameMissingSettings(t *testing.T) {
+	for _, cmd := range []string{"api", "worker", "migrate"} {
+		var out bytes.Buffer
+		err := run(t.Context(), []string{cmd}, func(string) string { return "" }, &out, &out)
+		if err == nil || !strings.Contains(err.Error(), "PASSPORT_DATABASE_URL") {
+			t.Errorf("%s without configuration: %v, want an error naming PASSPORT_DATABASE_URL", cmd, err)
+		}
+	}
+}
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	env := map[string]string{"PASSPORT_DATABASE_URL": testenv.PostgresDB(t), "PASSPORT_LOG_LEVEL": "warn"}
+	for range 2 {
+		var out bytes.Buffer
+		if err := run(t.Context(), []string{"migrate"}, func(k string) string { return env[k] }, &out, &out); err != nil {
+			t.Fatalf("migrate: %v\n%s", err, out.String())
+		}
+	}
+}

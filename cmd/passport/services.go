@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+
+	"github.com/nhs-staff-passport/passport/activities"
+	"github.com/nhs-staff-passport/passport/api"
+	"github.com/nhs-staff-passport/passport/internal/config"
+	"github.com/nhs-staff-passport/passport/internal/jobs"
+	"github.com/nhs-staff-passport/passport/internal/mail"
+	"github.com/nhs-staff-passport/passport/internal/metrics"
+	"github.com/nhs-staff-passport/passport/internal/store"
+	"github.com/nhs-staff-passport/passport/worker"
+)
+
+// services are the connections an api or worker process holds. Dev mode
+// makes the same set, pointed at its embedded servers.
+type services struct {
+	cfg      config.Config
+	log      *slog.Logger
+	metrics  *metrics.Metrics
+	store    *store.Store
+	redis    redis.UniversalClient
+	queue    *asynq.Client // shares redis; closing redis closes it
+	temporal client.Client
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// connect opens the database, Redis and Temporal, waiting up to a minute
+// for each to come up (containers start in any order).
+func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *services, err error) {
+	s := &services{cfg: cfg, log: log, metrics: metrics.New(log)}
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
+	if s.store, err = retry(ctx, log, "database", func(ctx context.Context) (*store.Store, error) {
+		return store.Open(ctx, cfg.DatabaseURL)
+	}); err != nil {
+		return nil, err
+	}
+	s.redis = redis.NewClient(&redis.Options{Addr: cfg.RedisAddr, Password: cfg.RedisPassword, DB: cfg.RedisDB})
+	if _, err = retry(ctx, log, "redis", func(ctx context.Context) (string, error) {
+		return s.redis.Ping(ctx).Result()
+	}); err != nil {
+		return nil, err
+	}
+	s.queue = asynq.NewClientFromRedisClient(s.redis)
+	if s.temporal, err = retry(ctx, log, "temporal", func(ctx context.Context) (client.Client, error) {
+		return client.DialContext(ctx, client.Options{
+			HostPort:       cfg.TemporalAddress,
+			Namespace:      cfg.TemporalNamespace,
+			Logger:         sdklog.NewStructuredLogger(log.With("component", "temporal-sdk")),
+			MetricsHandler: s.metrics.Temporal,
+		})
+	}); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// retry calls f until it succeeds, ctx ends or a minute has passed.
+func retry[T any](ctx context.Context, log *slog.Logger, what string, f func(context.Context) (T, error)) (T, error) {
+	deadline := time.Now().Add(time.Minute)
+	for attempt := 1; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		v, err := f(actx)
+		cancel()
+		if err == nil {
+			return v, nil
+		}
+		if ctx.Err() != nil || time.Now().After(deadline) {
+			var zero T
+			return zero, fmt.Errorf("connect to %s: %w", what, err)
+		}
+		if attempt == 1 {
+			log.Warn("waiting for "+what, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// readiness lists what /readyz checks.
+func (s *services) readiness() []api.Check {
+	return []api.Check{
+		{Name: "database", Check: s.store.Ping},
+		{Name: "redis", Check: func(ctx context.Context) error { return s.redis.Ping(ctx).Err() }},
+		{Name: "temporal", Check: func(ctx context.Context) error {
+			_, err := s.temporal.CheckHealth(ctx, &client.CheckHealthRequest{})
+			return err
+		}},
+	}
+}
+
+// httpHandler is the API process's handler.
+func (s *services) httpHandler(devMailbox api.DevMailbox) api.Options {
+	return api.Options{Logger: s.log, Metrics: s.metrics, Ready: s.readiness(), DevMailbox: devMailbox}
+}
+
+// workerOptions wire the worker to these services and an SMTP relay.
+func (s *services) workerOptions(relay config.SMTP) (worker.Options, error) {
+	sender, err := mail.NewSender(relay, s.cfg.MailFrom)
+	if err != nil {
+		return worker.Options{}, err
+	}
+	return worker.Options{
+		Temporal:   s.temporal,
+		TaskQueue:  s.cfg.TemporalTaskQueue,
+		Activities: &activities.Activities{Email: jobs.NewEnqueuer(s.queue)},
+		Redis:      s.redis,
+		Mailer:     sender,
+		Deliveries: jobs.ServerOptions{ShutdownTimeout: s.cfg.ShutdownTimeout, Logger: s.log},
+		Logger:     s.log,
+	}, nil
+}
+
+func (s *services) close() {
+	var errs []error
+	if s.temporal != nil {
+		s.temporal.Close()
+	}
+	if s.redis != nil {
+		errs = append(errs, s.redis.Close())
+	}
+	if s.store != nil {
+		errs = append(errs, s.store.Close())
+	}
+	if s.metrics != nil {
+		errs = append(errs, s.metrics.Close())
+	}
+	if err := errors.Join(errs...); err != nil && !errors.Is(err, redis.ErrClosed) {
+		s.log.Warn("closing connections", "err", err)
+	}
+}

@@ -1,0 +1,84 @@
+// Package demo seeds development mode with registered trusts and one API key
+// per trust and role, so the system can be tried without setting anything up.
+package demo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/nhs-staff-passport/passport/internal/apikey"
+	"github.com/nhs-staff-passport/passport/models"
+)
+
+// Trusts are real NHS trusts with their ODS codes; the contact addresses are
+// made up and go only to the development mailbox.
+var Trusts = []models.Trust{
+	{ODSCode: "RJ1", Name: "Guy's and St Thomas' NHS Foundation Trust", Region: "London", ContactEmail: "hr@rj1.demo.nhs.localhost"},
+	{ODSCode: "RRK", Name: "University Hospitals Birmingham NHS Foundation Trust", Region: "Midlands", ContactEmail: "hr@rrk.demo.nhs.localhost"},
+	{ODSCode: "R0A", Name: "Manchester University NHS Foundation Trust", Region: "North West", ContactEmail: "hr@r0a.demo.nhs.localhost"},
+	{ODSCode: "RTH", Name: "Oxford University Hospitals NHS Foundation Trust", Region: "South East", ContactEmail: "hr@rth.demo.nhs.localhost"},
+}
+
+// Key is one line of demo-keys.json.
+type Key struct {
+	Trust string      `json:"trust"`
+	Role  models.Role `json:"role"`
+	Key   string      `json:"key"`
+}
+
+// Store is what seeding writes to; *store.Store is one.
+type Store interface {
+	SaveTrust(ctx context.Context, t *models.Trust) error
+	CreateAPIKey(ctx context.Context, k *models.APIKey) error
+}
+
+// Seed registers the demo trusts and, the first time, makes their keys and
+// writes them to keysFile. Later runs read the keys back from keysFile, since
+// the database keeps only their hashes.
+func Seed(ctx context.Context, s Store, keysFile string, now time.Time) ([]Key, error) {
+	for _, t := range Trusts {
+		t.Registered = true
+		t.RegisteredAt = now.UTC()
+		if err := s.SaveTrust(ctx, &t); err != nil {
+			return nil, fmt.Errorf("demo: trust %s: %w", t.ODSCode, err)
+		}
+	}
+	if data, err := os.ReadFile(keysFile); err == nil {
+		var keys []Key
+		if err := json.Unmarshal(data, &keys); err != nil {
+			return nil, fmt.Errorf("demo: %s is damaged; delete the data dir to start afresh: %w", keysFile, err)
+		}
+		return keys, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+
+	var keys []Key
+	for _, t := range Trusts {
+		for _, role := range models.Roles() {
+			k := apikey.New()
+			rec := &models.APIKey{
+				ID: uuid.NewString(), Prefix: k.Prefix, SecretHash: k.Hash,
+				TrustODS: t.ODSCode, Role: role, Name: "demo " + string(role),
+			}
+			if err := s.CreateAPIKey(ctx, rec); err != nil {
+				return nil, fmt.Errorf("demo: key for %s %s: %w", t.ODSCode, role, err)
+			}
+			keys = append(keys, Key{Trust: t.ODSCode, Role: role, Key: k.Plain})
+		}
+	}
+	data, err := json.MarshalIndent(keys, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(keysFile, append(data, '\n'), 0o600); err != nil {
+		return nil, fmt.Errorf("demo: write keys: %w", err)
+	}
+	return keys, nil
+}

@@ -1,0 +1,203 @@
+// Package devtemporal runs a Temporal server inside the process, persisted to
+// a SQLite file, for development mode and integration tests.
+//
+// Every port is fixed from one base port: a restart on the same SQLite file
+// with different membership ports stalls for tens of seconds ("Not enough
+// hosts to serve the request") while the old ring members time out.
+package devtemporal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/metrics"
+	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	"go.temporal.io/server/schema/sqlite"
+	"go.temporal.io/server/temporal"
+)
+
+// PortsUsed is how many consecutive ports from the base port the server binds:
+// gRPC for frontend, history, matching and worker, then their membership ports.
+const PortsUsed = 8
+
+const host = "127.0.0.1"
+
+// Options configure an embedded server.
+type Options struct {
+	// DatabaseFile is the SQLite file; it is created with its schema when missing.
+	DatabaseFile string
+	// BasePort is the frontend port; the next PortsUsed-1 ports are taken too.
+	BasePort int
+	// Namespace is registered at start when it does not exist yet.
+	Namespace string
+	// SearchAttributes are custom search attributes registered with a new namespace.
+	SearchAttributes map[string]enumspb.IndexedValueType
+	// Logger receives the server's warnings and errors.
+	Logger *slog.Logger
+}
+
+// Server is a running embedded Temporal server.
+type Server struct {
+	srv      temporal.Server
+	address  string
+	stopping *atomic.Bool
+}
+
+// Start creates the schema and namespace when needed and starts all four
+// Temporal services. It returns once the frontend accepts connections.
+func Start(ctx context.Context, opts Options) (*Server, error) {
+	if opts.DatabaseFile == "" || opts.BasePort == 0 || opts.Namespace == "" {
+		return nil, errors.New("devtemporal: DatabaseFile, BasePort and Namespace are required")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if err := checkPortsFree(opts.BasePort); err != nil {
+		return nil, err
+	}
+
+	sqlCfg := &config.SQL{
+		PluginName:   sqliteplugin.PluginName,
+		DatabaseName: opts.DatabaseFile,
+		ConnectAttributes: map[string]string{
+			"mode":          "rwc",
+			"_journal_mode": "wal",
+			"_synchronous":  "2",
+		},
+	}
+	if _, err := os.Stat(opts.DatabaseFile); errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(filepath.Dir(opts.DatabaseFile), 0o700); err != nil {
+			return nil, fmt.Errorf("devtemporal: create data dir: %w", err)
+		}
+		if err := sqlite.SetupSchema(sqlCfg); err != nil {
+			return nil, fmt.Errorf("devtemporal: set up schema: %w", err)
+		}
+	}
+
+	cfg := serverConfig(sqlCfg, opts.BasePort)
+	ns, err := sqlite.NewNamespaceConfig(cfg.ClusterMetadata.CurrentClusterName, opts.Namespace, false, opts.SearchAttributes)
+	if err != nil {
+		return nil, fmt.Errorf("devtemporal: namespace: %w", err)
+	}
+	if err := sqlite.CreateNamespaces(sqlCfg, ns); err != nil {
+		return nil, fmt.Errorf("devtemporal: create namespace: %w", err)
+	}
+
+	stopping := new(atomic.Bool)
+	srv, err := temporal.NewServer(
+		temporal.WithConfig(cfg),
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithLogger(newLogger(opts.Logger, stopping)),
+		temporal.WithCustomMetricsHandler(metrics.NoopMetricsHandler),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("devtemporal: new server: %w", err)
+	}
+	if err := srv.Start(); err != nil {
+		return nil, fmt.Errorf("devtemporal: start: %w", err)
+	}
+	s := &Server{srv: srv, address: net.JoinHostPort(host, strconv.Itoa(opts.BasePort)), stopping: stopping}
+	if err := waitListening(ctx, s.address); err != nil {
+		_ = srv.Stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Address is the frontend's host:port for SDK clients.
+func (s *Server) Address() string { return s.address }
+
+// Stop shuts all services down. The services complain about each other as
+// they go, so the server's log is silenced first.
+func (s *Server) Stop() error {
+	s.stopping.Store(true)
+	return s.srv.Stop()
+}
+
+func serverConfig(sqlCfg *config.SQL, base int) *config.Config {
+	const clusterName = "active"
+	service := func(i int) config.Service {
+		return config.Service{RPC: config.RPC{
+			GRPCPort:        base + i,
+			MembershipPort:  base + 4 + i,
+			BindOnLocalHost: true,
+		}}
+	}
+	frontend := net.JoinHostPort(host, strconv.Itoa(base))
+	return &config.Config{
+		Global: config.Global{
+			Membership: config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: host},
+		},
+		Persistence: config.Persistence{
+			DefaultStore:     sqliteplugin.PluginName,
+			VisibilityStore:  sqliteplugin.PluginName,
+			NumHistoryShards: 1,
+			DataStores:       map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sqlCfg}},
+		},
+		ClusterMetadata: &cluster.Config{
+			FailoverVersionIncrement: 10,
+			MasterClusterName:        clusterName,
+			CurrentClusterName:       clusterName,
+			ClusterInformation: map[string]cluster.ClusterInformation{
+				clusterName: {Enabled: true, InitialFailoverVersion: 1, RPCAddress: frontend},
+			},
+		},
+		DCRedirectionPolicy: config.DCRedirectionPolicy{Policy: "noop"},
+		Services: map[string]config.Service{
+			"frontend": service(0),
+			"history":  service(1),
+			"matching": service(2),
+			"worker":   service(3),
+		},
+		Archival: config.Archival{
+			History:    config.HistoryArchival{State: "disabled"},
+			Visibility: config.VisibilityArchival{State: "disabled"},
+		},
+		NamespaceDefaults: config.NamespaceDefaults{Archival: config.ArchivalNamespaceDefaults{
+			History:    config.HistoryArchivalNamespaceDefaults{State: "disabled"},
+			Visibility: config.VisibilityArchivalNamespaceDefaults{State: "disabled"},
+		}},
+		PublicClient: config.PublicClient{HostPort: frontend},
+	}
+}
+
+// checkPortsFree fails early with a clear message instead of letting a
+// service die later on a busy port (usually another dev instance).
+func checkPortsFree(base int) error {
+	for p := base; p < base+PortsUsed; p++ {
+		l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(p)))
+		if err != nil {
+			return fmt.Errorf("devtemporal: port %d is in use (the embedded Temporal server needs ports %d-%d): %w", p, base, base+PortsUsed-1, err)
+		}
+		_ = l.Close()
+	}
+	return nil
+}
+
+func waitListening(ctx context.Context, addr string) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	var d net.Dialer
+	for {
+		conn, err := d.DialContext(ctx, "tcp", addr)
+		if err == nil {
+			return conn.Close()
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("devtemporal: frontend %s not listening: %w", addr, err)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
