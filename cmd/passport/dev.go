@@ -101,7 +101,7 @@ func startDev(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *devS
 		d.cfg.TemporalAddress = d.temporal.Address()
 	}
 	if d.cfg.RedisAddr == "" {
-		if d.redis, err = devredis.Start("127.0.0.1:0"); err != nil {
+		if d.redis, err = devredis.Start("127.0.0.1:0", filepath.Join(dir, "redis.snapshot")); err != nil {
 			return nil, err
 		}
 		d.cfg.RedisAddr = d.redis.Addr()
@@ -168,7 +168,7 @@ func (d *devSystem) stop() error {
 		errs = append(errs, d.temporal.Stop())
 	}
 	if d.redis != nil {
-		d.redis.Close()
+		errs = append(errs, d.redis.Close())
 	}
 	if d.catcher != nil {
 		errs = append(errs, d.catcher.Close())

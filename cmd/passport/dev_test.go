@@ -47,7 +47,7 @@ func waitThenEmail(ctx workflow.Context, to string) error {
 	}).Get(ctx, nil)
 }
 
-func devConfig(t *testing.T, dir string, temporalPort int) config.Config {
+func devConfig(t testing.TB, dir string, temporalPort int) config.Config {
 	t.Helper()
 	cfg, err := config.Load(func(k string) string {
 		return map[string]string{
@@ -81,13 +81,20 @@ func testWorker(t *testing.T, d *devSystem) client.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
+	w := newTestWorker(t, c)
+	t.Cleanup(func() { w.Stop(); c.Close() })
+	return c
+}
+
+// newTestWorker runs the test workflow on the test queue.
+func newTestWorker(t *testing.T, c client.Client) worker.Worker {
+	t.Helper()
 	w := worker.New(c, testQueue, worker.Options{})
 	w.RegisterWorkflow(waitThenEmail)
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { w.Stop(); c.Close() })
-	return c
+	return w
 }
 
 func getJSON(t *testing.T, url string, v any) int {

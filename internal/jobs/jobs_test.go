@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/nhs-staff-passport/passport/internal/config"
 	"github.com/nhs-staff-passport/passport/internal/jobs"
@@ -82,17 +83,7 @@ func (f *failingMailer) count() int {
 func TestPermanentFailureIsArchivedWithoutRetry(t *testing.T) {
 	rdb := testenv.Redis(t)
 	m := &failingMailer{err: errors.Join(mail.ErrPermanent, errors.New("550 no such user"))}
-	q := jobs.NewEnqueuer(asynq.NewClientFromRedisClient(rdb))
-	if err := q.EnqueueEmail(context.Background(), "k1", jobs.Email{To: "x@example.org", Subject: "s", Text: "t"}); err != nil {
-		t.Fatal(err)
-	}
-	server, handler := jobs.NewServer(rdb, m, jobs.ServerOptions{CheckInterval: 50 * time.Millisecond, Logger: quiet})
-	if err := server.Start(handler); err != nil {
-		t.Fatal(err)
-	}
-	defer server.Shutdown()
-
-	insp := asynq.NewInspectorFromRedisClient(rdb)
+	insp := deliverOne(t, rdb, m)
 	waitFor(t, func() bool {
 		archived, _ := insp.ListArchivedTasks(jobs.QueueEmail)
 		return len(archived) == 1
@@ -105,20 +96,27 @@ func TestPermanentFailureIsArchivedWithoutRetry(t *testing.T) {
 func TestTemporaryFailureIsRetried(t *testing.T) {
 	rdb := testenv.Redis(t)
 	m := &failingMailer{err: errors.New("421 try later")}
+	insp := deliverOne(t, rdb, m)
+	waitFor(t, func() bool {
+		retry, _ := insp.ListRetryTasks(jobs.QueueEmail)
+		return len(retry) == 1 && retry[0].Retried == 1 && retry[0].MaxRetry > 1
+	})
+}
+
+// deliverOne queues one email and runs a delivery server with m until the
+// test ends; the inspector shows what became of the task.
+func deliverOne(t *testing.T, rdb *redis.Client, m jobs.Mailer) *asynq.Inspector {
+	t.Helper()
 	q := jobs.NewEnqueuer(asynq.NewClientFromRedisClient(rdb))
-	if err := q.EnqueueEmail(context.Background(), "k2", jobs.Email{To: "x@example.org", Subject: "s", Text: "t"}); err != nil {
+	if err := q.EnqueueEmail(context.Background(), "k", jobs.Email{To: "x@example.org", Subject: "s", Text: "t"}); err != nil {
 		t.Fatal(err)
 	}
 	server, handler := jobs.NewServer(rdb, m, jobs.ServerOptions{CheckInterval: 50 * time.Millisecond, Logger: quiet})
 	if err := server.Start(handler); err != nil {
 		t.Fatal(err)
 	}
-	defer server.Shutdown()
-	insp := asynq.NewInspectorFromRedisClient(rdb)
-	waitFor(t, func() bool {
-		retry, _ := insp.ListRetryTasks(jobs.QueueEmail)
-		return len(retry) == 1 && retry[0].Retried == 1 && retry[0].MaxRetry > 1
-	})
+	t.Cleanup(server.Shutdown)
+	return asynq.NewInspectorFromRedisClient(rdb)
 }
 
 func waitFor(t *testing.T, cond func() bool) {
