@@ -106,7 +106,10 @@ const migrationLock = 0x5050_4d49 // "PPMI"
 // Migrate creates or updates every table and index. It is idempotent and
 // safe to run from several processes at once.
 func (s *Store) Migrate(ctx context.Context) error {
-	entities := []any{&models.Trust{}, &models.APIKey{}}
+	entities := []any{
+		&models.Trust{}, &models.APIKey{}, &models.SigningKey{}, &models.StatusList{}, &models.Checklist{},
+		&models.Passport{}, &models.Credential{}, &models.Consent{}, &models.Share{}, &models.AuditEvent{},
+	}
 	if !s.postgres {
 		return s.db.WithContext(ctx).AutoMigrate(entities...)
 	}
@@ -121,6 +124,12 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return nil
 	})
 }
+
+// Errors for translate to wrap when a query finds no row or changes none.
+var (
+	errNotFound = gorm.ErrRecordNotFound
+	errConflict = gorm.ErrDuplicatedKey
+)
 
 // translate maps ORM errors to the sentinel errors of package models.
 func translate(err error, what string) error {

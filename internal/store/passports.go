@@ -1,0 +1,95 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm/clause"
+
+	"github.com/nhs-staff-passport/passport/models"
+)
+
+// FindOrCreatePassport returns the passport with the (normalised) email
+// address, making it from d when there is none. created says which.
+func (s *Store) FindOrCreatePassport(ctx context.Context, d models.StaffDetails) (p models.Passport, created bool, err error) {
+	if err := d.Validate("staff."); err != nil {
+		return models.Passport{}, false, err
+	}
+	p = models.Passport{ID: uuid.NewString(), Email: d.Email, GivenName: d.GivenName, FamilyName: d.FamilyName}
+	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "email"}}, DoNothing: true}).Create(&p)
+	if res.Error != nil {
+		return models.Passport{}, false, translate(res.Error, "create passport")
+	}
+	if res.RowsAffected == 1 {
+		return p, true, nil
+	}
+	var existing models.Passport
+	err = s.db.WithContext(ctx).First(&existing, "email = ?", d.Email).Error
+	return existing, false, translate(err, "passport by email")
+}
+
+// PassportExists reports whether the passport exists, or an error
+// wrapping models.ErrNotFound.
+func (s *Store) PassportExists(ctx context.Context, id string) error {
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&models.Passport{}).Where("id = ?", id).Count(&n).Error; err != nil {
+		return translate(err, "passport")
+	}
+	if n == 0 {
+		return translate(errNotFound, "passport "+id)
+	}
+	return nil
+}
+
+// passportRow is one row of the passport-with-credentials join.
+type passportRow struct {
+	PID         string
+	PEmail      string
+	PGivenName  string
+	PFamilyName string
+	PCreatedAt  time.Time
+	models.Credential
+}
+
+// Passport returns a passport with every credential on it, in one query.
+func (s *Store) Passport(ctx context.Context, id string) (models.Passport, error) {
+	return s.passportWith(ctx, id, "")
+}
+
+// PassportForTrust returns a passport with only the credentials the trust
+// may see: those it issued and those shared with it and not withdrawn.
+func (s *Store) PassportForTrust(ctx context.Context, id, trust string) (models.Passport, error) {
+	return s.passportWith(ctx, id, trust)
+}
+
+func (s *Store) passportWith(ctx context.Context, id, trust string) (models.Passport, error) {
+	on := "c.passport_id = p.id"
+	args := []any{}
+	if trust != "" {
+		on += " AND (c.issuer_ods = ? OR c.id IN (SELECT credential_id FROM shares WHERE receiver_ods = ? AND passport_id = p.id AND revoked_at IS NULL))"
+		args = append(args, trust, trust)
+	}
+	args = append(args, id)
+	var rows []passportRow
+	err := s.db.WithContext(ctx).Raw(`
+SELECT p.id AS p_id, p.email AS p_email, p.given_name AS p_given_name, p.family_name AS p_family_name,
+       p.created_at AS p_created_at, c.*
+FROM passports p LEFT JOIN credentials c ON `+on+`
+WHERE p.id = ?
+ORDER BY c.type, c.subject, c.issued_at`, args...).Scan(&rows).Error
+	if err != nil {
+		return models.Passport{}, translate(err, "passport")
+	}
+	if len(rows) == 0 {
+		return models.Passport{}, translate(errNotFound, "passport "+id)
+	}
+	r := rows[0]
+	p := models.Passport{ID: r.PID, Email: r.PEmail, GivenName: r.PGivenName, FamilyName: r.PFamilyName, CreatedAt: r.PCreatedAt}
+	for _, row := range rows {
+		if row.Credential.ID != "" {
+			p.Credentials = append(p.Credentials, row.Credential)
+		}
+	}
+	return p, nil
+}

@@ -1,0 +1,73 @@
+package models
+
+import (
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// StaffGroup decides which credentials a receiving trust asks for.
+type StaffGroup string
+
+// The staff groups of the service.
+const (
+	GroupTemporaryMover   StaffGroup = "temporary_mover"
+	GroupDoctorInTraining StaffGroup = "doctor_in_training"
+)
+
+// Valid reports whether g is a known staff group.
+func (g StaffGroup) Valid() bool { return g == GroupTemporaryMover || g == GroupDoctorInTraining }
+
+// Passport is one person's set of credentials. A person has one passport:
+// invitations from several trusts find it by verified identity first, then
+// by email address, never by name.
+type Passport struct {
+	ID         string `gorm:"primaryKey;size:36" json:"id"`
+	Email      string `gorm:"size:320;not null;uniqueIndex" json:"email"`
+	GivenName  string `gorm:"size:100;not null" json:"given_name"`
+	FamilyName string `gorm:"size:100;not null" json:"family_name"`
+	// IdentityRef is a keyed hash of the verified identity (for example a
+	// professional registration), set once identity has been checked; it
+	// lets a person who changed email address be found again.
+	IdentityRef *string      `gorm:"size:64;uniqueIndex" json:"-"`
+	CreatedAt   time.Time    `json:"created_at"`
+	UpdatedAt   time.Time    `json:"-"`
+	Credentials []Credential `gorm:"foreignKey:PassportID" json:"credentials,omitempty"`
+}
+
+// NormalizeEmail lower-cases and trims an address, or fails when it is not
+// a single plain address.
+func NormalizeEmail(s string) (string, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" || !strings.Contains(s[strings.LastIndex(s, "@")+1:], ".") {
+		return "", false
+	}
+	return s, true
+}
+
+// StaffDetails are what a trust gives to find or make a passport.
+type StaffDetails struct {
+	Email      string `json:"email"`
+	GivenName  string `json:"given_name"`
+	FamilyName string `json:"family_name"`
+}
+
+// Validate checks the details and normalises the email address; field
+// names are prefixed with prefix (for example "staff.").
+func (d *StaffDetails) Validate(prefix string) error {
+	var v ValidationError
+	if e, ok := NormalizeEmail(d.Email); ok {
+		d.Email = e
+	} else {
+		v.Add(prefix+"email", "must be an email address such as name@nhs.net")
+	}
+	d.GivenName, d.FamilyName = strings.TrimSpace(d.GivenName), strings.TrimSpace(d.FamilyName)
+	if d.GivenName == "" || len(d.GivenName) > 100 {
+		v.Add(prefix+"given_name", "is required, up to 100 characters")
+	}
+	if d.FamilyName == "" || len(d.FamilyName) > 100 {
+		v.Add(prefix+"family_name", "is required, up to 100 characters")
+	}
+	return v.Err()
+}
