@@ -8,7 +8,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/nhs-staff-passport/passport/internal/credentials"
 	"github.com/nhs-staff-passport/passport/internal/metrics"
+	"github.com/nhs-staff-passport/passport/internal/store"
+	"github.com/nhs-staff-passport/passport/models"
 )
 
 // Options wire the HTTP handler.
@@ -20,11 +23,23 @@ type Options struct {
 	// DevMailbox, when set (development mode only), mounts /dev/mail and
 	// /dev/mail.json.
 	DevMailbox DevMailbox
+	// Store and Credentials, when set, mount the JSON API under /api/v1.
+	Store       *store.Store
+	Credentials *credentials.Service
+}
+
+// handlers hold what the API's handlers use.
+type handlers struct {
+	store *store.Store
+	creds *credentials.Service
 }
 
 // NewHandler builds the router of an API process.
 func NewHandler(o Options) http.Handler {
 	r := newEngine(o)
+	if o.Store != nil && o.Credentials != nil {
+		mountAPI(r, &handlers{store: o.Store, creds: o.Credentials})
+	}
 	if o.DevMailbox != nil {
 		r.GET("/dev/mail", devMailHTML(o.DevMailbox))
 		r.GET("/dev/mail.json", devMailJSON(o.DevMailbox))
@@ -55,4 +70,27 @@ func newEngine(o Options) *gin.Engine {
 		r.GET("/metrics", gin.WrapH(o.Metrics.Handler()))
 	}
 	return r
+}
+
+// mountAPI adds the JSON API. Each route names the roles that may use it.
+func mountAPI(r *gin.Engine, h *handlers) {
+	v1 := r.Group("/api/v1")
+	v1.GET("/trusts/:ods/keys", h.trustKeys)
+	v1.GET("/trusts/:ods/status/revocation", h.trustStatusList)
+
+	authed := v1.Group("", authenticate(h.store))
+	trustStaff := allow(models.RoleHR, models.RoleTrustAdmin)
+	authed.POST("/passports", trustStaff, h.findOrCreatePassport)
+	authed.GET("/passports/:id", trustStaff, h.getPassport)
+	authed.POST("/passports/:id/credentials", trustStaff, h.issueCredential)
+	authed.POST("/credentials/:id/revoke", trustStaff, h.revokeCredential)
+	authed.POST("/verify", allow(models.RoleHR, models.RoleTrustAdmin, models.RoleOperator), h.verifyCredential)
+
+	trustAdmin := allow(models.RoleTrustAdmin)
+	settings := authed.Group("/trusts/:ods", ownTrust)
+	settings.GET("/checklists", trustStaff, h.getChecklists)
+	settings.PUT("/checklists/:group", trustAdmin, h.putChecklist)
+	settings.GET("/policy", trustStaff, h.getPolicy)
+	settings.PUT("/policy", trustAdmin, h.putPolicy)
+	settings.POST("/keys/rotate", trustAdmin, h.rotateKey)
 }

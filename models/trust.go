@@ -14,12 +14,13 @@ func ValidODSCode(code string) bool { return odsCodeRE.MatchString(code) }
 
 // Trust is an NHS organisation taking part in the service, keyed by ODS code.
 type Trust struct {
-	ODSCode      string    `gorm:"primaryKey;size:5"`
-	Name         string    `gorm:"size:200;not null"`
-	Region       string    `gorm:"size:100;not null;default:''"`
-	ContactEmail string    `gorm:"size:320;not null;default:''"`
-	Registered   bool      `gorm:"not null;default:false"`
-	RegisteredAt time.Time `gorm:"not null"`
+	ODSCode      string     `gorm:"primaryKey;size:5"`
+	Name         string     `gorm:"size:200;not null"`
+	Region       string     `gorm:"size:100;not null;default:''"`
+	ContactEmail string     `gorm:"size:320;not null;default:''"`
+	Registered   bool       `gorm:"not null;default:false"`
+	RegisteredAt time.Time  `gorm:"not null"`
+	Policy       MovePolicy `gorm:"embedded;embeddedPrefix:policy_"`
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }

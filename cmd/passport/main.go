@@ -49,6 +49,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "version", "--version":
 		fmt.Fprintln(stdout, "passport", versionString())
 		return nil
+	case "verify":
+		return runVerify(ctx, args[1:], getenv, os.Stdin, stdout, stderr)
 	}
 
 	cfg, err := config.Load(getenv)
@@ -95,6 +97,8 @@ Commands:
   api       serve the HTTP API and pages (production)
   worker    run the Temporal worker and the email/webhook delivery queue (production)
   migrate   create or update the database schema (idempotent)
+  verify    check a credential (compact JWS) against the keys and revocation
+            list a deployment publishes: passport verify -service URL [file]
   version   print the version
   help      print this help
 

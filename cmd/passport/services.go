@@ -16,6 +16,7 @@ import (
 	"github.com/nhs-staff-passport/passport/activities"
 	"github.com/nhs-staff-passport/passport/api"
 	"github.com/nhs-staff-passport/passport/internal/config"
+	"github.com/nhs-staff-passport/passport/internal/credentials"
 	"github.com/nhs-staff-passport/passport/internal/jobs"
 	"github.com/nhs-staff-passport/passport/internal/mail"
 	"github.com/nhs-staff-passport/passport/internal/metrics"
@@ -33,6 +34,7 @@ type services struct {
 	redis    redis.UniversalClient
 	queue    *asynq.Client // shares redis; closing redis closes it
 	temporal client.Client
+	creds    *credentials.Service
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
@@ -66,6 +68,13 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *servi
 		return nil, err
 	}
 	s.queue = asynq.NewClientFromRedisClient(s.redis)
+	secret, err := config.DecodeSecretKey(cfg.SecretKey)
+	if err != nil {
+		return nil, fmt.Errorf("%sSECRET_KEY: %w", config.Prefix, err)
+	}
+	if s.creds, err = credentials.New(s.store, secret, cfg.PublicURL, nil); err != nil {
+		return nil, err
+	}
 	if s.temporal, err = retry(ctx, log, "temporal", func(ctx context.Context) (client.Client, error) {
 		return client.DialContext(ctx, client.Options{
 			HostPort:       cfg.TemporalAddress,
@@ -117,7 +126,8 @@ func (s *services) readiness() []api.Check {
 
 // httpHandler is the API process's handler.
 func (s *services) httpHandler(devMailbox api.DevMailbox) api.Options {
-	return api.Options{Logger: s.log, Metrics: s.metrics, Ready: s.readiness(), DevMailbox: devMailbox}
+	return api.Options{Logger: s.log, Metrics: s.metrics, Ready: s.readiness(), DevMailbox: devMailbox,
+		Store: s.store, Credentials: s.creds}
 }
 
 // workerOptions wire the worker to these services and an SMTP relay.

@@ -32,3 +32,15 @@ func (s *Store) TouchAPIKey(ctx context.Context, id string, t time.Time) error {
 	err := s.db.WithContext(ctx).Model(&models.APIKey{}).Where("id = ?", id).Update("last_used_at", t.UTC()).Error
 	return translate(err, "touch api key")
 }
+
+// RevokeAPIKey stops a key working from now on.
+func (s *Store) RevokeAPIKey(ctx context.Context, id string, at time.Time) error {
+	res := s.db.WithContext(ctx).Model(&models.APIKey{}).Where("id = ? AND revoked_at IS NULL", id).Update("revoked_at", at.UTC())
+	if res.Error != nil {
+		return translate(res.Error, "revoke api key")
+	}
+	if res.RowsAffected == 0 {
+		return translate(errNotFound, "api key "+id)
+	}
+	return nil
+}

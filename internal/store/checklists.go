@@ -20,15 +20,15 @@ func (s *Store) SaveChecklist(ctx context.Context, c *models.Checklist) error {
 }
 
 // RequiredCredentials returns what a trust asks of a staff group: its own
-// list, or the default when it has none.
-func (s *Store) RequiredCredentials(ctx context.Context, trust string, g models.StaffGroup) ([]models.CredentialType, error) {
+// list (own is true), or the default when it has none.
+func (s *Store) RequiredCredentials(ctx context.Context, trust string, g models.StaffGroup) (types []models.CredentialType, own bool, err error) {
 	var c models.Checklist
-	err := s.db.WithContext(ctx).First(&c, "trust_ods = ? AND staff_group = ?", trust, g).Error
+	err = s.db.WithContext(ctx).First(&c, "trust_ods = ? AND staff_group = ?", trust, g).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return models.DefaultChecklist(g), nil
+		return models.DefaultChecklist(g), false, nil
 	}
 	if err != nil {
-		return nil, translate(err, "checklist")
+		return nil, false, translate(err, "checklist")
 	}
-	return c.CredentialTypes(), nil
+	return c.CredentialTypes(), true, nil
 }

@@ -93,3 +93,25 @@ ORDER BY c.type, c.subject, c.issued_at`, args...).Scan(&rows).Error
 	}
 	return p, nil
 }
+
+// LinkPassport records that the trust deals with the passport's holder.
+func (s *Store) LinkPassport(ctx context.Context, passportID, trust string) error {
+	l := models.PassportLink{PassportID: passportID, TrustODS: trust, CreatedAt: time.Now().UTC()}
+	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&l).Error
+	return translate(err, "link passport")
+}
+
+// PassportLinked reports whether the trust deals with the passport's
+// holder; when not, it returns an error wrapping models.ErrNotFound, so the
+// passport's existence is not revealed.
+func (s *Store) PassportLinked(ctx context.Context, passportID, trust string) error {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&models.PassportLink{}).Where("passport_id = ? AND trust_ods = ?", passportID, trust).Count(&n).Error
+	if err != nil {
+		return translate(err, "passport link")
+	}
+	if n == 0 {
+		return translate(errNotFound, "passport "+passportID)
+	}
+	return nil
+}

@@ -108,7 +108,7 @@ const migrationLock = 0x5050_4d49 // "PPMI"
 func (s *Store) Migrate(ctx context.Context) error {
 	entities := []any{
 		&models.Trust{}, &models.APIKey{}, &models.SigningKey{}, &models.StatusList{}, &models.Checklist{},
-		&models.Passport{}, &models.Credential{}, &models.Consent{}, &models.Share{}, &models.AuditEvent{},
+		&models.Passport{}, &models.PassportLink{}, &models.Credential{}, &models.Consent{}, &models.Share{}, &models.AuditEvent{},
 	}
 	if !s.postgres {
 		return s.db.WithContext(ctx).AutoMigrate(entities...)

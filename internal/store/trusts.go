@@ -34,3 +34,20 @@ func (s *Store) Trusts(ctx context.Context) ([]models.Trust, error) {
 	err := s.db.WithContext(ctx).Order("ods_code").Find(&ts).Error
 	return ts, translate(err, "list trusts")
 }
+
+// SaveMovePolicy sets a trust's move policy.
+func (s *Store) SaveMovePolicy(ctx context.Context, ods string, p models.MovePolicy) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	res := s.db.WithContext(ctx).Model(&models.Trust{}).Where("ods_code = ?", ods).Updates(map[string]any{
+		"policy_reminder_interval": p.ReminderInterval, "policy_max_reminders": p.MaxReminders, "policy_deadline": p.Deadline,
+	})
+	if res.Error != nil {
+		return translate(res.Error, "save move policy")
+	}
+	if res.RowsAffected == 0 {
+		return translate(errNotFound, "trust "+ods)
+	}
+	return nil
+}

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	mrand "math/rand/v2"
 	"net"
 	"net/url"
 	"os"
@@ -119,24 +120,20 @@ func Redis(t testing.TB) *redis.Client {
 	}
 }
 
-// FreePortRange returns the first of n consecutive free loopback ports.
+// FreePortRange returns the first of n consecutive free loopback ports. They
+// are picked below the kernel's ephemeral range (32768 and up), so that no
+// outgoing connection of this or another test takes one of them between a
+// server's stop and its restart on the same ports.
 func FreePortRange(t testing.TB, n int) int {
 	t.Helper()
-	for range 200 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		base := l.Addr().(*net.TCPAddr).Port
-		_ = l.Close()
-		if base+n > 65535 {
-			continue
-		}
+	const low, high = 10000, 32000
+	for range 500 {
+		base := low + mrand.IntN(high-low-n)
 		if rangeFree(base, n) {
 			return base
 		}
 	}
-	t.Fatalf("no %d consecutive free ports", n)
+	t.Fatalf("no %d consecutive free ports between %d and %d", n, low, high)
 	return 0
 }
 

@@ -1,0 +1,72 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/nhs-staff-passport/passport/models"
+)
+
+// maxBody bounds a JSON request body.
+const maxBody = 1 << 20
+
+// bindJSON decodes the body into v strictly: one JSON object, no unknown
+// fields, within maxBody. On failure it answers with a problem naming the
+// field and returns false.
+func bindJSON(c *gin.Context, v any) bool {
+	if ct := c.ContentType(); ct != "application/json" {
+		writeProblem(c, Problem{Type: problemType + "unsupported-media-type", Status: http.StatusUnsupportedMediaType,
+			Detail: "Send the body as application/json."})
+		return false
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("more than one JSON value")
+	}
+	if err == nil {
+		return true
+	}
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		writeProblem(c, Problem{Type: problemType + "too-large", Status: http.StatusRequestEntityTooLarge,
+			Detail: fmt.Sprintf("The body is larger than %d bytes.", maxBody)})
+		return false
+	}
+	var verr models.ValidationError
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		verr.Add(typeErr.Field, "must be a "+jsonKind(typeErr.Type.Kind().String()))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		verr.Add(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "is not a field of this request")
+	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		verr.Add("body", "is not valid JSON")
+	default:
+		verr.Add("body", "could not be read as this request's JSON object")
+	}
+	writeError(c, &verr)
+	return false
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "string"
+	case "bool":
+		return "boolean"
+	case "slice", "array":
+		return "list"
+	case "struct", "map":
+		return "object"
+	}
+	return "number"
+}

@@ -1,0 +1,116 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/nhs-staff-passport/passport/api"
+	"github.com/nhs-staff-passport/passport/internal/apikey"
+	"github.com/nhs-staff-passport/passport/internal/credentials"
+	"github.com/nhs-staff-passport/passport/internal/store"
+	"github.com/nhs-staff-passport/passport/internal/testenv"
+	"github.com/nhs-staff-passport/passport/models"
+)
+
+// harness is the API on a fresh PostgreSQL database with two registered
+// trusts and a key for each trust and role.
+type harness struct {
+	t       *testing.T
+	handler http.Handler
+	store   *store.Store
+	keys    map[string]string // "RJ1/hr" -> key
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, testenv.PostgresDB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	creds, err := credentials.New(st, []byte("0123456789abcdef0123456789abcdef"), "https://passport.example.nhs.uk", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, store: st, keys: map[string]string{}}
+	for _, ods := range []string{"RJ1", "RRK"} {
+		if err := st.SaveTrust(ctx, &models.Trust{ODSCode: ods, Name: "Trust " + ods, Registered: true, RegisteredAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		for _, role := range models.Roles() {
+			k := apikey.New()
+			if err := st.CreateAPIKey(ctx, &models.APIKey{ID: uuid.NewString(), Prefix: k.Prefix, SecretHash: k.Hash, TrustODS: ods, Role: role}); err != nil {
+				t.Fatal(err)
+			}
+			h.keys[ods+"/"+string(role)] = k.Plain
+		}
+	}
+	h.handler = api.NewHandler(api.Options{Logger: quiet, Store: st, Credentials: creds})
+	return h
+}
+
+// do sends a request as the key named by who ("" for none) and decodes a
+// JSON answer into out when out is not nil.
+func (h *harness) do(who, method, path string, body any, out any) *httptest.ResponseRecorder {
+	h.t.Helper()
+	var r *http.Request
+	switch b := body.(type) {
+	case nil:
+		r = httptest.NewRequest(method, path, nil)
+	case string:
+		r = httptest.NewRequest(method, path, bytes.NewBufferString(b))
+		r.Header.Set("Content-Type", "application/json")
+	default:
+		data, _ := json.Marshal(b)
+		r = httptest.NewRequest(method, path, bytes.NewReader(data))
+		r.Header.Set("Content-Type", "application/json")
+	}
+	if who != "" {
+		key, ok := h.keys[who]
+		if !ok {
+			key = who // a literal key
+		}
+		r.Header.Set("Authorization", "Bearer "+key)
+	}
+	rec := httptest.NewRecorder()
+	h.handler.ServeHTTP(rec, r)
+	if out != nil {
+		if err := json.Unmarshal(rec.Body.Bytes(), out); err != nil {
+			h.t.Fatalf("%s %s: %d %s: %v", method, path, rec.Code, rec.Body, err)
+		}
+	}
+	return rec
+}
+
+// problem decodes a problem+json answer.
+func (h *harness) problem(rec *httptest.ResponseRecorder) api.Problem {
+	h.t.Helper()
+	if ct := rec.Header().Get("Content-Type"); ct != "application/problem+json" {
+		h.t.Fatalf("content type %q for %d %s", ct, rec.Code, rec.Body)
+	}
+	var p api.Problem
+	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil {
+		h.t.Fatal(err)
+	}
+	return p
+}
+
+func hasField(p api.Problem, field string) bool {
+	for _, f := range p.Errors {
+		if f.Field == field {
+			return true
+		}
+	}
+	return false
+}

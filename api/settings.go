@@ -1,0 +1,149 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/nhs-staff-passport/passport/models"
+)
+
+// ownTrust lets a key act only on its own trust's settings; another trust's
+// are not found, as if they did not exist.
+func ownTrust(c *gin.Context) {
+	if c.Param("ods") != actor(c).Trust {
+		writeError(c, fmt.Errorf("trust %s: %w", c.Param("ods"), models.ErrNotFound))
+		return
+	}
+	c.Next()
+}
+
+type checklistView struct {
+	StaffGroup      models.StaffGroup       `json:"staff_group"`
+	CredentialTypes []models.CredentialType `json:"credential_types"`
+	Source          string                  `json:"source"` // default | trust
+}
+
+// getChecklists: GET /api/v1/trusts/{ods}/checklists.
+func (h *handlers) getChecklists(c *gin.Context) {
+	out := []checklistView{}
+	for _, g := range []models.StaffGroup{models.GroupTemporaryMover, models.GroupDoctorInTraining} {
+		types, own, err := h.store.RequiredCredentials(c, c.Param("ods"), g)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		src := "default"
+		if own {
+			src = "trust"
+		}
+		out = append(out, checklistView{StaffGroup: g, CredentialTypes: types, Source: src})
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+type checklistRequest struct {
+	CredentialTypes []models.CredentialType `json:"credential_types"`
+}
+
+// putChecklist: PUT /api/v1/trusts/{ods}/checklists/{group}.
+func (h *handlers) putChecklist(c *gin.Context) {
+	var in checklistRequest
+	if !bindJSON(c, &in) {
+		return
+	}
+	cl, err := models.NewChecklist(c.Param("ods"), models.StaffGroup(c.Param("group")), in.CredentialTypes)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	if err := h.store.SaveChecklist(c, &cl); err != nil {
+		writeError(c, err)
+		return
+	}
+	if err := h.store.Audit(c, actor(c), "checklist.changed", "trust", cl.TrustODS,
+		map[string]any{"staff_group": cl.StaffGroup, "credential_types": cl.Types}); err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, checklistView{StaffGroup: cl.StaffGroup, CredentialTypes: cl.CredentialTypes(), Source: "trust"})
+}
+
+type policyBody struct {
+	ReminderIntervalHours int `json:"reminder_interval_hours"`
+	MaxReminders          int `json:"max_reminders"`
+	DeadlineDays          int `json:"deadline_days"`
+}
+
+func policyView(p models.MovePolicy) policyBody {
+	return policyBody{ReminderIntervalHours: int(p.ReminderInterval / time.Hour), MaxReminders: p.MaxReminders, DeadlineDays: int(p.Deadline / (24 * time.Hour))}
+}
+
+// getPolicy: GET /api/v1/trusts/{ods}/policy.
+func (h *handlers) getPolicy(c *gin.Context) {
+	t, err := h.store.Trust(c, c.Param("ods"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, policyView(t.Policy))
+}
+
+// putPolicy: PUT /api/v1/trusts/{ods}/policy.
+func (h *handlers) putPolicy(c *gin.Context) {
+	var in policyBody
+	if !bindJSON(c, &in) {
+		return
+	}
+	p := models.MovePolicy{
+		ReminderInterval: time.Duration(in.ReminderIntervalHours) * time.Hour,
+		MaxReminders:     in.MaxReminders,
+		Deadline:         time.Duration(in.DeadlineDays) * 24 * time.Hour,
+	}
+	if err := h.store.SaveMovePolicy(c, c.Param("ods"), p); err != nil {
+		writeError(c, renamePolicyFields(err))
+		return
+	}
+	if err := h.store.Audit(c, actor(c), "policy.changed", "trust", c.Param("ods"), in); err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, policyView(p))
+}
+
+// renamePolicyFields names the request's fields (hours, days) in errors.
+func renamePolicyFields(err error) error {
+	v, ok := err.(*models.ValidationError)
+	if !ok {
+		return err
+	}
+	names := map[string]string{"reminder_interval": "reminder_interval_hours", "deadline": "deadline_days"}
+	for i, f := range v.Fields {
+		if n, ok := names[f.Field]; ok {
+			v.Fields[i].Field = n
+		}
+	}
+	return v
+}
+
+// rotateKey: POST /api/v1/trusts/{ods}/keys/rotate. The old key stays
+// published so that what it signed still verifies.
+func (h *handlers) rotateKey(c *gin.Context) {
+	k, err := h.creds.RotateKey(c, c.Param("ods"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	if err := h.store.Audit(c, actor(c), "signing_key.rotated", "trust", c.Param("ods"), map[string]string{"kid": k.KID}); err != nil {
+		writeError(c, err)
+		return
+	}
+	set, err := h.creds.JWKS(c, c.Param("ods"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, set)
+}

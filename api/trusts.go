@@ -1,0 +1,33 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// trustKeys: GET /api/v1/trusts/{ods}/keys, the trust's public signing keys
+// (JWKS), retired ones included. Public: verifiers need no account.
+func (h *handlers) trustKeys(c *gin.Context) {
+	set, err := h.creds.JWKS(c, c.Param("ods"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "public, max-age=300")
+	c.Header("Content-Type", "application/jwk-set+json")
+	c.JSON(http.StatusOK, set)
+}
+
+// trustStatusList: GET /api/v1/trusts/{ods}/status/revocation, the trust's
+// revocation list as a signed BitstringStatusListCredential. Public, and
+// cached for a minute at most so that revocations spread quickly.
+func (h *handlers) trustStatusList(c *gin.Context) {
+	jws, err := h.creds.StatusList(c, c.Param("ods"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "public, max-age=60")
+	c.Data(http.StatusOK, "application/vc+jwt", []byte(jws))
+}
