@@ -1,12 +1,16 @@
 // Package activities holds every side effect the workflows ask for. Each
 // activity is idempotent, since Temporal runs it at least once, and reaches
-// the outside world only through the small interfaces declared here.
+// the outside world only through what is injected here.
 package activities
 
 import (
 	"context"
+	"time"
 
+	"github.com/nhs-staff-passport/passport/internal/credentials"
 	"github.com/nhs-staff-passport/passport/internal/jobs"
+	"github.com/nhs-staff-passport/passport/internal/linktoken"
+	"github.com/nhs-staff-passport/passport/internal/store"
 )
 
 // EmailQueue queues an email for delivery; the same key queued twice sends
@@ -18,5 +22,18 @@ type EmailQueue interface {
 // Activities is registered with the Temporal worker as one struct; its
 // exported methods are the activities.
 type Activities struct {
-	Email EmailQueue
+	Email       EmailQueue
+	Store       *store.Store
+	Credentials *credentials.Service
+	Links       *linktoken.Signer
+	// PublicURL starts every link in an email.
+	PublicURL string
+	Now       func() time.Time
+}
+
+func (a *Activities) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
 }

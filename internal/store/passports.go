@@ -115,3 +115,10 @@ func (s *Store) PassportLinked(ctx context.Context, passportID, trust string) er
 	}
 	return nil
 }
+
+// PassportOnly returns a passport without its credentials.
+func (s *Store) PassportOnly(ctx context.Context, id string) (models.Passport, error) {
+	var p models.Passport
+	err := s.db.WithContext(ctx).First(&p, "id = ?", id).Error
+	return p, translate(err, "passport "+id)
+}

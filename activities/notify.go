@@ -1,0 +1,165 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/nhs-staff-passport/passport/internal/emails"
+	"github.com/nhs-staff-passport/passport/internal/jobs"
+	"github.com/nhs-staff-passport/passport/models"
+)
+
+// moveContext is what a move's emails are written from.
+type moveContext struct {
+	move      models.Move
+	passport  models.Passport
+	sending   models.Trust
+	receiving models.Trust
+	deadline  time.Time
+}
+
+func (a *Activities) load(ctx context.Context, moveID string) (moveContext, error) {
+	var mc moveContext
+	var err error
+	if mc.move, err = a.Store.Move(ctx, moveID); err != nil {
+		return mc, businessError(err)
+	}
+	if mc.passport, err = a.Store.PassportOnly(ctx, mc.move.PassportID); err != nil {
+		return mc, businessError(err)
+	}
+	if mc.sending, err = a.Store.Trust(ctx, mc.move.SendingODS); err != nil {
+		return mc, businessError(err)
+	}
+	if mc.receiving, err = a.Store.Trust(ctx, mc.move.ReceivingODS); err != nil {
+		return mc, businessError(err)
+	}
+	var p models.MoveProgress
+	if json.Unmarshal([]byte(mc.move.Progress), &p) == nil && !p.Deadline.IsZero() {
+		mc.deadline = p.Deadline
+	} else {
+		mc.deadline = mc.move.CreatedAt.Add(models.DefaultMovePolicy().Deadline)
+	}
+	return mc, nil
+}
+
+func (mc moveContext) data(link string) emails.Data {
+	return emails.Data{
+		StaffName:    mc.passport.GivenName + " " + mc.passport.FamilyName,
+		SendingTrust: mc.sending.Name, ReceivingTrust: mc.receiving.Name,
+		Link: link, Deadline: mc.deadline.Format("2 January 2006"),
+	}
+}
+
+// moveLink is the move's page for trusts.
+func (a *Activities) moveLink(moveID string) string {
+	return strings.TrimRight(a.PublicURL, "/") + "/moves/" + moveID
+}
+
+// send renders a template and queues it to one recipient under a key that
+// makes repeats of the same notification a no-op.
+func (a *Activities) send(ctx context.Context, mc moveContext, key, template, recipient, to string, d emails.Data) error {
+	if to == "" {
+		return nil // a trust without a contact address set: the move page still shows everything
+	}
+	e, err := emails.Render(template, d)
+	if err != nil {
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalid, err)
+	}
+	n := &models.Notification{ID: key, MoveID: mc.move.ID, Template: template, Recipient: recipient, Status: "queued",
+		CreatedAt: a.now().UTC(), UpdatedAt: a.now().UTC()}
+	if err := a.Store.SaveNotification(ctx, n); err != nil {
+		return err
+	}
+	return a.Email.EnqueueEmail(ctx, key, jobs.Email{To: to, Subject: e.Subject, Text: e.Text, HTML: e.HTML})
+}
+
+// Notify sends a move's notification to everyone it concerns.
+func (a *Activities) Notify(ctx context.Context, in NoticeInput) error {
+	mc, err := a.load(ctx, in.MoveID)
+	if err != nil {
+		return err
+	}
+	key := func(who string) string { return fmt.Sprintf("%s/%s/%s/%d", in.MoveID, in.Template, who, in.N) }
+	page := a.moveLink(in.MoveID)
+	d := mc.data(page)
+	d.Stage, d.Reason = stageWords(in.Stage), in.Reason
+	trusts := func(template string) error {
+		return errors.Join(
+			a.send(ctx, mc, key("sending"), template, "sending_trust", mc.sending.ContactEmail, d),
+			a.send(ctx, mc, key("receiving"), template, "receiving_trust", mc.receiving.ContactEmail, d))
+	}
+	everyone := func(template string) error {
+		return errors.Join(a.send(ctx, mc, key("staff"), template, "staff", mc.passport.Email, d), trusts(template))
+	}
+	switch in.Template {
+	case TemplateReminder:
+		if in.Stage == "acceptance" {
+			return a.send(ctx, mc, key("receiving"), "acceptance_reminder", "receiving_trust", mc.receiving.ContactEmail, d)
+		}
+		return temporal.NewNonRetryableApplicationError("staff reminders go with a new link", ErrTypeInvalid, nil)
+	case TemplateEscalation:
+		if in.Stage == "acceptance" {
+			return a.send(ctx, mc, key("receiving"), in.Template, "receiving_trust", mc.receiving.ContactEmail, d)
+		}
+		return a.send(ctx, mc, key("sending"), in.Template, "sending_trust", mc.sending.ContactEmail, d)
+	case TemplateStepFailed:
+		return trusts(in.Template)
+	case TemplateCompleted, TemplateClosed, TemplateCancelled, TemplateDeclined, TemplateExpired, TemplateConsentWithdrawn:
+		return everyone(in.Template)
+	}
+	return temporal.NewNonRetryableApplicationError("unknown notification "+in.Template, ErrTypeInvalid, nil)
+}
+
+// staffLink makes a single-use link for the person and emails it: the
+// first time as the stage's own email, later as a reminder.
+func (a *Activities) staffLink(ctx context.Context, mc moveContext, in NoticeInput, action models.LinkAction) error {
+	tok := a.Links.New()
+	err := a.Store.CreateLinkToken(ctx, &models.LinkToken{
+		ID: tok.ID, SecretHash: tok.Hash, Action: action, MoveID: mc.move.ID, PassportID: mc.passport.ID,
+		ExpiresAt: mc.deadline.UTC(), CreatedAt: a.now().UTC(),
+	})
+	if err != nil {
+		return err
+	}
+	template := in.Template
+	switch {
+	case in.N > 0 && in.Template == TemplateInvitation:
+		template = "invitation_reminder"
+	case in.N > 0:
+		template = "staff_reminder"
+	}
+	d := mc.data(strings.TrimRight(a.PublicURL, "/") + "/s/" + tok.Plain)
+	d.Stage = stageWords(in.Stage)
+	return a.send(ctx, mc, fmt.Sprintf("%s/%s/staff/%d", in.MoveID, in.Template, in.N), template, "staff", mc.passport.Email, d)
+}
+
+func stageWords(stage string) string {
+	switch stage {
+	case "invite":
+		return "accepting the invitation"
+	case "identity":
+		return "confirming identity"
+	case "consent":
+		return "choosing what to share"
+	case "acceptance":
+		return "the receiving trust's decisions"
+	}
+	return stage
+}
+
+// businessError makes a missing record fail at once rather than be retried.
+func businessError(err error) error {
+	if errors.Is(err, models.ErrNotFound) {
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeNotFound, err)
+	}
+	if errors.Is(err, models.ErrInvalid) {
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalid, err)
+	}
+	return err
+}

@@ -1,0 +1,219 @@
+// Package emails writes the service's emails in plain English: a subject, a
+// plain-text body and an HTML body made from the same paragraphs. They say
+// no more about anyone than the recipient needs.
+package emails
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"strings"
+	textTemplate "text/template"
+)
+
+// Data fills a template.
+type Data struct {
+	// StaffName is the person moving ("Sam Patel").
+	StaffName      string
+	SendingTrust   string
+	ReceivingTrust string
+	// Link is the action link (a single-use signed URL) or the move's page.
+	Link     string
+	Deadline string // "12 December 2026"
+	Stage    string // a reminder's or escalation's stage, in words
+	Reason   string
+	Count    int // shares received, reminders sent
+}
+
+// Email is a rendered message.
+type Email struct {
+	Subject, Text, HTML string
+}
+
+type tmpl struct {
+	subject string
+	body    string // paragraphs separated by blank lines
+}
+
+var templates = map[string]tmpl{
+	"invitation": {
+		subject: "{{.SendingTrust}} has started your move to {{.ReceivingTrust}}",
+		body: `Dear {{.StaffName}},
+
+{{.SendingTrust}} has started your move to {{.ReceivingTrust}}. With your Staff Passport you will not need to repeat your pre-employment checks and training: you choose what {{.ReceivingTrust}} may see, and they receive it from your passport.
+
+Accept the invitation to begin: {{.Link}}
+
+The link works once and until {{.Deadline}}. If you were not expecting this email, you can ignore it.`,
+	},
+	"invitation_reminder": {
+		subject: "Reminder: accept your move to {{.ReceivingTrust}}",
+		body: `Dear {{.StaffName}},
+
+Your move from {{.SendingTrust}} to {{.ReceivingTrust}} is waiting for you to accept the invitation.
+
+Accept it here: {{.Link}}
+
+The link works once and until {{.Deadline}}.`,
+	},
+	"identity": {
+		subject: "Confirm your identity for your move to {{.ReceivingTrust}}",
+		body: `Dear {{.StaffName}},
+
+Before your credentials can be shared, we need to confirm who you are, to the NHS Employers identity check standard.
+
+Choose how to confirm your identity: {{.Link}}
+
+The link works once and until {{.Deadline}}.`,
+	},
+	"consent": {
+		subject: "Choose what to share with {{.ReceivingTrust}}",
+		body: `Dear {{.StaffName}},
+
+{{.ReceivingTrust}} has asked to see some of the checks and training on your Staff Passport. You choose what to share, and you can withdraw your consent later.
+
+See what was asked for and choose: {{.Link}}
+
+The link works once and until {{.Deadline}}.`,
+	},
+	"staff_reminder": {
+		subject: "Reminder: your move to {{.ReceivingTrust}} is waiting for you",
+		body: `Dear {{.StaffName}},
+
+Your move to {{.ReceivingTrust}} is waiting for you ({{.Stage}}).
+
+Continue here: {{.Link}}
+
+The link works once and until {{.Deadline}}.`,
+	},
+	"shares_received": {
+		subject: "Credentials received for {{.StaffName}}",
+		body: `{{.StaffName}} has shared {{.Count}} credential(s) from their Staff Passport for their move from {{.SendingTrust}}.
+
+Each one has been checked: signature, issuer, expiry and revocation. Please accept or reject each one: {{.Link}}`,
+	},
+	"acceptance_reminder": {
+		subject: "Reminder: credentials for {{.StaffName}} are waiting for your decision",
+		body: `Credentials shared by {{.StaffName}} for their move from {{.SendingTrust}} are waiting for you to accept or reject them.
+
+Decide here: {{.Link}}`,
+	},
+	"escalation": {
+		subject: "A move is stuck: {{.StaffName}} to {{.ReceivingTrust}}",
+		body: `The move of {{.StaffName}} from {{.SendingTrust}} to {{.ReceivingTrust}} has had no answer at the {{.Stage}} stage despite reminders.
+
+It will expire on {{.Deadline}} unless it moves on. See it here: {{.Link}}`,
+	},
+	"step_failed": {
+		subject: "A step failed in the move of {{.StaffName}}",
+		body: `The {{.Stage}} step of the move of {{.StaffName}} from {{.SendingTrust}} to {{.ReceivingTrust}} failed: {{.Reason}}.
+
+It will wait until an operator or trust admin retries it: {{.Link}}`,
+	},
+	"completed": {
+		subject: "Move completed: {{.StaffName}} to {{.ReceivingTrust}}",
+		body: `The move of {{.StaffName}} from {{.SendingTrust}} to {{.ReceivingTrust}} is complete. {{.ReceivingTrust}} has made its decisions on the credentials shared.
+
+Details: {{.Link}}`,
+	},
+	"closed": {
+		subject: "Temporary move ended: {{.StaffName}} at {{.ReceivingTrust}}",
+		body:    `The temporary move of {{.StaffName}} to {{.ReceivingTrust}} has ended. {{.ReceivingTrust}} no longer has access to the credentials that were shared.`,
+	},
+	"cancelled": {
+		subject: "Move cancelled: {{.StaffName}} to {{.ReceivingTrust}}",
+		body: `The move of {{.StaffName}} from {{.SendingTrust}} to {{.ReceivingTrust}} was cancelled: {{.Reason}}.
+
+Anything that was shared can no longer be seen by {{.ReceivingTrust}}.`,
+	},
+	"declined": {
+		subject: "Move declined: {{.StaffName}} to {{.ReceivingTrust}}",
+		body: `{{.StaffName}} declined the move from {{.SendingTrust}} to {{.ReceivingTrust}}: {{.Reason}}.
+
+Nothing from their passport was shared.`,
+	},
+	"expired": {
+		subject: "Move expired: {{.StaffName}} to {{.ReceivingTrust}}",
+		body: `The move of {{.StaffName}} from {{.SendingTrust}} to {{.ReceivingTrust}} expired on {{.Deadline}} without an answer at the {{.Stage}} stage.
+
+Start a new move if it is still needed.`,
+	},
+	"consent_withdrawn": {
+		subject: "Consent withdrawn: {{.StaffName}} and {{.ReceivingTrust}}",
+		body:    `{{.StaffName}} has withdrawn their consent. {{.ReceivingTrust}} can no longer see the credentials shared in their move from {{.SendingTrust}}.`,
+	},
+}
+
+// Names lists every template.
+func Names() []string {
+	out := make([]string, 0, len(templates))
+	for name := range templates {
+		out = append(out, name)
+	}
+	return out
+}
+
+// Render fills the named template.
+func Render(name string, d Data) (Email, error) {
+	t, ok := templates[name]
+	if !ok {
+		return Email{}, fmt.Errorf("emails: no template %q", name)
+	}
+	subject, err := fill(t.subject, d)
+	if err != nil {
+		return Email{}, err
+	}
+	text, err := fill(t.body, d)
+	if err != nil {
+		return Email{}, err
+	}
+	return Email{Subject: subject, Text: text + "\n\nStaff Passport - NHS\n", HTML: toHTML(text)}, nil
+}
+
+func fill(src string, d Data) (string, error) {
+	t, err := textTemplate.New("").Option("missingkey=error").Parse(src)
+	if err != nil {
+		return "", err
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, d); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+var page = template.Must(template.New("email").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Staff Passport</title></head>
+<body style="font-family:Arial,sans-serif;font-size:19px;line-height:1.5;color:#212b32;max-width:640px;margin:0 auto;padding:16px">
+<p style="background:#005eb8;color:#fff;padding:12px 16px;margin:0 0 24px;font-weight:bold">Staff Passport</p>
+{{range .}}<p>{{range .}}{{if .Link}}<a href="{{.Text}}" style="color:#005eb8">{{.Text}}</a>{{else}}{{.Text}}{{end}}{{end}}</p>
+{{end}}</body></html>`))
+
+type run struct {
+	Text string
+	Link bool
+}
+
+// toHTML turns the text's paragraphs into an accessible HTML page, with
+// links made clickable and everything else escaped.
+func toHTML(text string) string {
+	var paras [][]run
+	for _, p := range strings.Split(text, "\n\n") {
+		var runs []run
+		for i, w := range strings.Fields(p) {
+			sep := ""
+			if i > 0 {
+				sep = " "
+			}
+			if strings.HasPrefix(w, "http://") || strings.HasPrefix(w, "https://") {
+				runs = append(runs, run{Text: sep}, run{Text: w, Link: true})
+				continue
+			}
+			runs = append(runs, run{Text: sep + w})
+		}
+		paras = append(paras, runs)
+	}
+	var b bytes.Buffer
+	_ = page.Execute(&b, paras)
+	return b.String()
+}

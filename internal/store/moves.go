@@ -1,0 +1,162 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/nhs-staff-passport/passport/models"
+)
+
+// CreateMove stores a new move, or returns the one the sending trust
+// already started under the same idempotency key (created false).
+func (s *Store) CreateMove(ctx context.Context, m *models.Move) (models.Move, bool, error) {
+	db := s.db.WithContext(ctx)
+	existing := func() (models.Move, error) {
+		var e models.Move
+		err := db.Where("sending_ods = ? AND idempotency_key = ?", m.SendingODS, *m.IdempotencyKey).Limit(1).Find(&e).Error
+		return e, translate(err, "move by idempotency key")
+	}
+	if m.IdempotencyKey != nil {
+		if e, err := existing(); err != nil || e.ID != "" {
+			return e, false, err
+		}
+	}
+	err := db.Create(m).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) && m.IdempotencyKey != nil {
+		// The same key raced in from another request: it won.
+		e, err := existing()
+		return e, false, err
+	}
+	if err != nil {
+		return models.Move{}, false, translate(err, "create move")
+	}
+	return *m, true, nil
+}
+
+// Move returns one move, or an error wrapping models.ErrNotFound.
+func (s *Store) Move(ctx context.Context, id string) (models.Move, error) {
+	var m models.Move
+	err := s.db.WithContext(ctx).First(&m, "id = ?", id).Error
+	return m, translate(err, "move "+id)
+}
+
+// SaveProgress writes a move's progress unless a newer one (higher Seq) is
+// already there: activities run at least once and may land out of order.
+// Share decisions in the progress are written to the shares too.
+func (s *Store) SaveProgress(ctx context.Context, p models.MoveProgress) error {
+	data, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	failed := p.LastFailure != nil
+	if failed {
+		failed = false
+		for _, st := range p.Steps {
+			failed = failed || st.State == models.StateFailed
+		}
+	}
+	return s.Tx(ctx, func(tx *Store) error {
+		res := tx.db.Model(&models.Move{}).Where("id = ? AND seq < ?", p.MoveID, p.Seq).Updates(map[string]any{
+			"status": p.Status, "stage": p.Stage, "waiting_on": p.WaitingOn, "has_failed_step": failed,
+			"progress": string(data), "seq": p.Seq, "updated_at": time.Now().UTC(),
+		})
+		if res.Error != nil || res.RowsAffected == 0 {
+			return translate(res.Error, "save progress")
+		}
+		for _, sh := range p.Shares {
+			if sh.Decision == models.DecisionPending {
+				continue
+			}
+			if err := tx.db.Model(&models.Share{}).Where("id = ? AND decision = ?", sh.ID, models.DecisionPending).Updates(map[string]any{
+				"decision": sh.Decision, "decision_reason": sh.Reason, "decided_at": p.UpdatedAt,
+			}).Error; err != nil {
+				return translate(err, "save decision")
+			}
+		}
+		return nil
+	})
+}
+
+// Shares returns a move's shares.
+func (s *Store) Shares(ctx context.Context, moveID string) ([]models.Share, error) {
+	var out []models.Share
+	err := s.db.WithContext(ctx).Where("move_id = ?", moveID).Order("shared_at, id").Find(&out).Error
+	return out, translate(err, "shares")
+}
+
+// RevokeShares ends the receiver's access to every share of a move.
+func (s *Store) RevokeShares(ctx context.Context, moveID string, at time.Time) (int64, error) {
+	res := s.db.WithContext(ctx).Model(&models.Share{}).Where("move_id = ? AND revoked_at IS NULL", moveID).Update("revoked_at", at.UTC())
+	return res.RowsAffected, translate(res.Error, "revoke shares")
+}
+
+// CreateLinkToken stores a link token.
+func (s *Store) CreateLinkToken(ctx context.Context, t *models.LinkToken) error {
+	return translate(s.db.WithContext(ctx).Create(t).Error, "create link token")
+}
+
+// LinkToken returns a token by ID.
+func (s *Store) LinkToken(ctx context.Context, id string) (models.LinkToken, error) {
+	var t models.LinkToken
+	err := s.db.WithContext(ctx).First(&t, "id = ?", id).Error
+	return t, translate(err, "link token")
+}
+
+// UseLinkToken marks a token used; a token used already wraps
+// models.ErrConflict.
+func (s *Store) UseLinkToken(ctx context.Context, id string, at time.Time) error {
+	res := s.db.WithContext(ctx).Model(&models.LinkToken{}).Where("id = ? AND used_at IS NULL", id).Update("used_at", at.UTC())
+	if res.Error != nil {
+		return translate(res.Error, "use link token")
+	}
+	if res.RowsAffected == 0 {
+		return translate(errConflict, "link token already used")
+	}
+	return nil
+}
+
+// SaveNotification records a notification (insert or status update).
+func (s *Store) SaveNotification(ctx context.Context, n *models.Notification) error {
+	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"status", "error", "updated_at"}),
+	}).Create(n).Error
+	return translate(err, "save notification")
+}
+
+// Notifications returns a move's notifications, oldest first.
+func (s *Store) Notifications(ctx context.Context, moveID string) ([]models.Notification, error) {
+	var out []models.Notification
+	err := s.db.WithContext(ctx).Where("move_id = ?", moveID).Order("created_at, id").Find(&out).Error
+	return out, translate(err, "notifications")
+}
+
+// ValidCredentials returns the passport's credentials that are neither
+// revoked nor expired at now, newest first.
+func (s *Store) ValidCredentials(ctx context.Context, passportID string, now time.Time) ([]models.Credential, error) {
+	var out []models.Credential
+	err := s.db.WithContext(ctx).
+		Where("passport_id = ? AND revoked_at IS NULL AND (valid_until IS NULL OR valid_until > ?)", passportID, now.UTC()).
+		Order("issued_at DESC").Find(&out).Error
+	return out, translate(err, "valid credentials")
+}
+
+// RecordTransfer stores the consent and the shares of a transfer and links
+// the passport to the receiving trust, all at once; repeating it changes
+// nothing.
+func (s *Store) RecordTransfer(ctx context.Context, consent models.Consent, shares []models.Share, receiver string) error {
+	return s.Tx(ctx, func(tx *Store) error {
+		if err := tx.db.Clauses(clause.OnConflict{DoNothing: true}).Create(&consent).Error; err != nil {
+			return translate(err, "record consent")
+		}
+		if err := tx.db.Clauses(clause.OnConflict{DoNothing: true}).Create(&shares).Error; err != nil {
+			return translate(err, "record shares")
+		}
+		return tx.LinkPassport(ctx, consent.PassportID, receiver)
+	})
+}

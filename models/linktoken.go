@@ -1,0 +1,40 @@
+package models
+
+import "time"
+
+// LinkAction is what an emailed link lets its holder do.
+type LinkAction string
+
+// The actions behind email links.
+const (
+	LinkAcceptInvitation LinkAction = "accept_invitation"
+	LinkVerifyIdentity   LinkAction = "verify_identity"
+	LinkGiveConsent      LinkAction = "give_consent"
+	LinkViewPassport     LinkAction = "view_passport"
+)
+
+// LinkToken is an emailed link's server side: only a hash of its secret is
+// kept. A token works for one action, once, until it expires.
+type LinkToken struct {
+	ID         string     `gorm:"primaryKey;size:36"`
+	SecretHash []byte     `gorm:"not null"`
+	Action     LinkAction `gorm:"size:30;not null"`
+	MoveID     string     `gorm:"size:36;not null;index"`
+	PassportID string     `gorm:"size:36;not null"`
+	ExpiresAt  time.Time  `gorm:"not null"`
+	UsedAt     *time.Time
+	CreatedAt  time.Time `gorm:"not null"`
+}
+
+// Notification is one message to one person about a move: its delivery
+// task ID is the notification ID, so sending it again is a no-op.
+type Notification struct {
+	ID        string    `gorm:"primaryKey;size:120"` // move ID / template / n
+	MoveID    string    `gorm:"size:36;not null;index"`
+	Template  string    `gorm:"size:40;not null"`
+	Recipient string    `gorm:"size:20;not null"` // staff | sending_trust | receiving_trust | operator
+	Status    string    `gorm:"size:20;not null"` // queued | sent | failed
+	Error     string    `gorm:"size:500;not null;default:''"`
+	CreatedAt time.Time `gorm:"not null"`
+	UpdatedAt time.Time `gorm:"not null"`
+}

@@ -1,0 +1,77 @@
+package models
+
+import (
+	"strings"
+	"time"
+)
+
+// MoveKind is a temporary move or a rotation.
+type MoveKind string
+
+// The kinds of move.
+const (
+	KindTemporaryMove MoveKind = "temporary_move"
+	KindRotation      MoveKind = "rotation"
+)
+
+// MoveStatus is where a move stands overall.
+type MoveStatus string
+
+// The statuses of a move; all but active are terminal.
+const (
+	MoveActive    MoveStatus = "active"
+	MoveCompleted MoveStatus = "completed"
+	MoveCancelled MoveStatus = "cancelled"
+	MoveDeclined  MoveStatus = "declined"
+	MoveExpired   MoveStatus = "expired"
+)
+
+// WaitingOn says whose turn it is.
+type WaitingOn string
+
+// Who a move can wait on; empty when no one.
+const (
+	WaitingNobody         WaitingOn = ""
+	WaitingStaff          WaitingOn = "staff"
+	WaitingSendingTrust   WaitingOn = "sending_trust"
+	WaitingReceivingTrust WaitingOn = "receiving_trust"
+	WaitingOperator       WaitingOn = "operator"
+)
+
+// Move is the read model of one move: written by the workflow's
+// activities at every transition (Seq only ever grows, so a stale write
+// never overwrites a newer one) and read by lists and dashboards.
+type Move struct {
+	ID             string     `gorm:"primaryKey;size:36"`
+	SendingODS     string     `gorm:"size:5;not null;index:idx_move_sending,priority:1;uniqueIndex:idx_move_idempotency,priority:1"`
+	ReceivingODS   string     `gorm:"size:5;not null;index:idx_move_receiving,priority:1"`
+	PassportID     string     `gorm:"size:36;not null;index"`
+	Kind           MoveKind   `gorm:"size:20;not null"`
+	StaffGroup     StaffGroup `gorm:"size:40;not null"`
+	StartDate      time.Time  `gorm:"not null"`
+	EndDate        *time.Time
+	Requested      string     `gorm:"size:500;not null"` // comma-separated credential types
+	Status         MoveStatus `gorm:"size:20;not null;index"`
+	Stage          string     `gorm:"size:20;not null"`
+	WaitingOn      WaitingOn  `gorm:"size:20;not null;default:''"`
+	HasFailedStep  bool       `gorm:"not null;default:false"`
+	Progress       string     `gorm:"type:text;not null;default:'{}'"` // workflows.Progress as JSON
+	Seq            int64      `gorm:"not null;default:0"`
+	IdempotencyKey *string    `gorm:"size:200;uniqueIndex:idx_move_idempotency,priority:2"`
+	CreatedAt      time.Time  `gorm:"not null;index:idx_move_sending,priority:2;index:idx_move_receiving,priority:2"`
+	UpdatedAt      time.Time  `gorm:"not null"`
+}
+
+// RequestedTypes returns the credential types the receiver asked for.
+func (m Move) RequestedTypes() []CredentialType {
+	var out []CredentialType
+	for _, t := range strings.Split(m.Requested, ",") {
+		if t != "" {
+			out = append(out, CredentialType(t))
+		}
+	}
+	return out
+}
+
+// Involves reports whether the trust sends or receives the move.
+func (m Move) Involves(ods string) bool { return m.SendingODS == ods || m.ReceivingODS == ods }

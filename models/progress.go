@@ -1,0 +1,77 @@
+package models
+
+import "time"
+
+// Step names, in order.
+const (
+	StepInvite     = "invite"
+	StepIdentity   = "identity"
+	StepConsent    = "consent"
+	StepTransfer   = "transfer"
+	StepAcceptance = "acceptance"
+	StepComplete   = "complete"
+)
+
+// StepNames lists the steps in order.
+func StepNames() []string {
+	return []string{StepInvite, StepIdentity, StepConsent, StepTransfer, StepAcceptance, StepComplete}
+}
+
+// Step states.
+const (
+	StateNotStarted = "not_started"
+	StateRunning    = "running"
+	StateWaiting    = "waiting"
+	StateDone       = "done"
+	StateSkipped    = "skipped"
+	StateFailed     = "failed"
+	StateCancelled  = "cancelled"
+)
+
+// Step is one stage's progress.
+type Step struct {
+	Name       string     `json:"name"`
+	State      string     `json:"state"`
+	StartedAt  *time.Time `json:"started_at,omitempty"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	Reminders  int        `json:"reminders"`
+	Error      string     `json:"error,omitempty"`
+}
+
+// Failure is the last step that failed, with its cause.
+type Failure struct {
+	Step  string    `json:"step"`
+	Error string    `json:"error"`
+	At    time.Time `json:"at"`
+}
+
+// ShareState is one share as the workflow tracks it.
+type ShareState struct {
+	ID             string         `json:"id"`
+	CredentialID   string         `json:"credential_id"`
+	CredentialType CredentialType `json:"credential_type"`
+	Verified       bool           `json:"verified"`
+	Problems       []string       `json:"problems,omitempty"`
+	Decision       Decision       `json:"decision"`
+	Reason         string         `json:"reason,omitempty"`
+}
+
+// MoveProgress is a move as the workflow's progress query and the read
+// model show it.
+type MoveProgress struct {
+	MoveID        string           `json:"move_id"`
+	Seq           int64            `json:"seq"`
+	Status        MoveStatus       `json:"status"`
+	Stage         string           `json:"stage"`
+	WaitingOn     WaitingOn        `json:"waiting_on"`
+	Steps         []Step           `json:"steps"`
+	RemindersSent int              `json:"reminders_sent"`
+	Escalated     bool             `json:"escalated"`
+	Deadline      time.Time        `json:"deadline"`
+	LastFailure   *Failure         `json:"last_failure,omitempty"`
+	Held          []CredentialType `json:"held,omitempty"`
+	Consented     []CredentialType `json:"consented,omitempty"`
+	Shares        []ShareState     `json:"shares,omitempty"`
+	EndReason     string           `json:"end_reason,omitempty"`
+	UpdatedAt     time.Time        `json:"updated_at"`
+}

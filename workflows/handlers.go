@@ -1,0 +1,303 @@
+package workflows
+
+import (
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/nhs-staff-passport/passport/activities"
+	"github.com/nhs-staff-passport/passport/models"
+)
+
+// register installs the progress query and every update. Each validator
+// refuses a late, duplicate, out-of-turn or unauthorised answer with a
+// reason the caller sees; each handler only records the answer.
+func (m *move) register(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (models.MoveProgress, error) {
+		return m.p, nil
+	}); err != nil {
+		return err
+	}
+	updates := []struct {
+		name      string
+		handler   any
+		validator any
+	}{
+		{UpdateAcceptInvitation, m.onAccept, m.validateAccept},
+		{UpdateIdentityResult, m.onIdentity, m.validateIdentity},
+		{UpdateGiveConsent, m.onConsent, m.validateConsent},
+		{UpdateDecline, m.onDecline, m.validateDecline},
+		{UpdateDecideShare, m.onDecide, m.validateDecide},
+		{UpdateCancel, m.onCancel, m.validateCancel},
+		{UpdateWithdrawConsent, m.onWithdraw, m.validateWithdraw},
+		{UpdateRetryStep, m.onRetry, m.validateRetry},
+		{UpdateExtendDeadline, m.onExtend, m.validateExtend},
+	}
+	for _, u := range updates {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler, workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m *move) active() error {
+	if m.p.Status != models.MoveActive || m.stop != nil {
+		return errRefused("the move has ended (%s)", m.p.Status)
+	}
+	return nil
+}
+
+func (m *move) waitingFor(stage string) error {
+	if err := m.active(); err != nil {
+		return err
+	}
+	if m.p.Stage != stage || m.stepRef(stage).State != models.StateWaiting {
+		return errRefused("the move is not waiting for this answer now (it is at %s)", m.p.Stage)
+	}
+	return nil
+}
+
+func isStaff(c Caller) error {
+	if c.Kind != models.ActorStaff {
+		return errRefused("only the member of staff can answer this")
+	}
+	return nil
+}
+
+// trustStaff admits HR and trust admins of the given trusts.
+func trustStaff(c Caller, trusts ...string) error {
+	if c.Kind == models.ActorAPIKey && (c.Role == models.RoleHR || c.Role == models.RoleTrustAdmin) {
+		for _, t := range trusts {
+			if c.Trust == t {
+				return nil
+			}
+		}
+	}
+	return errRefused("only HR of %s may do this", strings.Join(trusts, " or "))
+}
+
+func (m *move) validateAccept(_ workflow.Context, in AcceptInvitation) error {
+	if err := isStaff(in.Caller); err != nil {
+		return err
+	}
+	if m.accepted {
+		return errRefused("the invitation was accepted already")
+	}
+	return m.waitingFor(models.StepInvite)
+}
+
+func (m *move) onAccept(_ workflow.Context, _ AcceptInvitation) (models.MoveProgress, error) {
+	m.accepted = true
+	return m.p, nil
+}
+
+func (m *move) validateIdentity(_ workflow.Context, in IdentityResult) error {
+	// The person (through a provider or the development simulator), the
+	// provider's callback (system) or the sending trust's HR checking
+	// documents in person.
+	if in.Caller.Kind != models.ActorStaff && in.Caller.Kind != models.ActorSystem {
+		if err := trustStaff(in.Caller, m.in.SendingTrust); err != nil {
+			return err
+		}
+	}
+	if in.Verified && (in.Claims == "" || in.Method == "") {
+		return errRefused("a verified identity needs its method and claims")
+	}
+	if !in.Verified && strings.TrimSpace(in.Reason) == "" {
+		return errRefused("say why the identity could not be verified")
+	}
+	return m.waitingFor(models.StepIdentity)
+}
+
+func (m *move) onIdentity(_ workflow.Context, in IdentityResult) (models.MoveProgress, error) {
+	m.identity = &in
+	if !in.Verified {
+		st := m.stepRef(models.StepIdentity)
+		st.Error = "not verified: " + in.Reason
+		m.changed = true
+	}
+	return m.p, nil
+}
+
+func (m *move) validateConsent(_ workflow.Context, in GiveConsent) error {
+	if err := isStaff(in.Caller); err != nil {
+		return err
+	}
+	if err := m.waitingFor(models.StepConsent); err != nil {
+		return err
+	}
+	if len(in.Types) == 0 {
+		return errRefused("choose at least one credential to share, or decline")
+	}
+	if in.WordingVersion == "" {
+		return errRefused("say which consent wording was shown")
+	}
+	seen := map[models.CredentialType]bool{}
+	for _, t := range in.Types {
+		switch {
+		case seen[t]:
+			return errRefused("%s is listed twice", t)
+		case !contains(m.in.Requested, t):
+			return errRefused("%s was not asked for", t)
+		case !contains(m.p.Held, t):
+			return errRefused("the passport holds no valid %s", t)
+		}
+		seen[t] = true
+	}
+	return nil
+}
+
+func (m *move) onConsent(_ workflow.Context, in GiveConsent) (models.MoveProgress, error) {
+	m.consent = &in
+	return m.p, nil
+}
+
+func (m *move) validateDecline(_ workflow.Context, in Decline) error {
+	if err := isStaff(in.Caller); err != nil {
+		return err
+	}
+	if err := m.active(); err != nil {
+		return err
+	}
+	if m.p.Stage != models.StepInvite && m.p.Stage != models.StepIdentity && m.p.Stage != models.StepConsent {
+		return errRefused("consent was given already; withdraw it instead")
+	}
+	return nil
+}
+
+func (m *move) onDecline(_ workflow.Context, in Decline) (models.MoveProgress, error) {
+	m.stop = &stopRequest{status: models.MoveDeclined, template: activities.TemplateDeclined, reason: reasonOr(in.Reason, "declined by the member of staff")}
+	return m.p, nil
+}
+
+func (m *move) validateDecide(_ workflow.Context, in DecideShare) error {
+	if err := trustStaff(in.Caller, m.in.ReceivingTrust); err != nil {
+		return err
+	}
+	if err := m.waitingFor(models.StepAcceptance); err != nil {
+		return err
+	}
+	if in.Decision != models.DecisionAccepted && in.Decision != models.DecisionRejected {
+		return errRefused("the decision is accepted or rejected")
+	}
+	if in.Decision == models.DecisionRejected && len(strings.TrimSpace(in.Reason)) < 5 {
+		return errRefused("say what must be checked again")
+	}
+	for _, s := range m.p.Shares {
+		if s.ID == in.ShareID {
+			if s.Decision != models.DecisionPending {
+				return errRefused("this credential was %s already", s.Decision)
+			}
+			return nil
+		}
+	}
+	return errRefused("no such share in this move")
+}
+
+func (m *move) onDecide(_ workflow.Context, in DecideShare) (models.MoveProgress, error) {
+	for i := range m.p.Shares {
+		if m.p.Shares[i].ID == in.ShareID {
+			m.p.Shares[i].Decision, m.p.Shares[i].Reason = in.Decision, strings.TrimSpace(in.Reason)
+		}
+	}
+	m.changed = true
+	return m.p, nil
+}
+
+func (m *move) validateCancel(_ workflow.Context, in Cancel) error {
+	if in.Caller.Role != models.RoleOperator {
+		if err := trustStaff(in.Caller, m.in.SendingTrust, m.in.ReceivingTrust); err != nil {
+			return err
+		}
+	}
+	if len(strings.TrimSpace(in.Reason)) < 5 {
+		return errRefused("say why the move is cancelled")
+	}
+	return m.active()
+}
+
+func (m *move) onCancel(_ workflow.Context, in Cancel) (models.MoveProgress, error) {
+	m.stop = &stopRequest{status: models.MoveCancelled, template: activities.TemplateCancelled, reason: strings.TrimSpace(in.Reason)}
+	return m.p, nil
+}
+
+func (m *move) validateWithdraw(_ workflow.Context, in WithdrawConsent) error {
+	if err := isStaff(in.Caller); err != nil {
+		return err
+	}
+	if m.consent == nil {
+		return errRefused("no consent has been given in this move")
+	}
+	if m.withdrawn != nil || m.stop != nil || m.p.Stage == "closed" {
+		return errRefused("the receiving trust's access has ended already")
+	}
+	return nil
+}
+
+func (m *move) onWithdraw(_ workflow.Context, in WithdrawConsent) (models.MoveProgress, error) {
+	m.withdrawn = &in
+	if m.p.Status == models.MoveActive {
+		m.stop = &stopRequest{status: models.MoveCancelled, template: activities.TemplateConsentWithdrawn, reason: "consent withdrawn by the member of staff"}
+	}
+	return m.p, nil
+}
+
+func (m *move) validateRetry(_ workflow.Context, in RetryStep) error {
+	if !(in.Caller.Kind == models.ActorAPIKey && in.Caller.Role == models.RoleOperator) &&
+		!(in.Caller.Role == models.RoleTrustAdmin && (in.Caller.Trust == m.in.SendingTrust || in.Caller.Trust == m.in.ReceivingTrust)) {
+		return errRefused("only an operator or the trusts' admins may retry a step")
+	}
+	if err := m.active(); err != nil {
+		return err
+	}
+	for _, s := range m.p.Steps {
+		if s.Name == in.Step {
+			if s.State != models.StateFailed {
+				return errRefused("the %s step has not failed", in.Step)
+			}
+			if m.retry == in.Step {
+				return errRefused("a retry of %s is under way", in.Step)
+			}
+			return nil
+		}
+	}
+	return errRefused("no step is called %q", in.Step)
+}
+
+func (m *move) onRetry(_ workflow.Context, in RetryStep) (models.MoveProgress, error) {
+	m.retry = in.Step
+	return m.p, nil
+}
+
+func (m *move) validateExtend(ctx workflow.Context, in ExtendDeadline) error {
+	if in.Caller.Role != models.RoleOperator {
+		if err := trustStaff(in.Caller, m.in.SendingTrust); err != nil {
+			return err
+		}
+	}
+	if err := m.active(); err != nil {
+		return err
+	}
+	if !in.NewDeadline.After(m.p.Deadline) {
+		return errRefused("the new deadline must be later than %s", m.p.Deadline.Format(time.DateOnly))
+	}
+	if in.NewDeadline.After(workflow.Now(ctx).AddDate(1, 0, 0)) {
+		return errRefused("a deadline can be at most a year away")
+	}
+	return nil
+}
+
+func (m *move) onExtend(_ workflow.Context, in ExtendDeadline) (models.MoveProgress, error) {
+	m.p.Deadline = in.NewDeadline
+	m.changed = true
+	return m.p, nil
+}
+
+func reasonOr(s, fallback string) string {
+	if s = strings.TrimSpace(s); s != "" {
+		return s
+	}
+	return fallback
+}

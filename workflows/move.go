@@ -1,0 +1,457 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/nhs-staff-passport/passport/activities"
+	"github.com/nhs-staff-passport/passport/models"
+)
+
+// a names the activities; their methods are never called on it here.
+var a *activities.Activities
+
+// activityOptions bound every activity: a few quick retries for a blip,
+// then the step is marked failed and waits for a person.
+var activityOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:        time.Second,
+		BackoffCoefficient:     2,
+		MaximumInterval:        30 * time.Second,
+		MaximumAttempts:        5,
+		NonRetryableErrorTypes: []string{activities.ErrTypeNotFound, activities.ErrTypeInvalid, activities.ErrTypeInvalidEmail},
+	},
+}
+
+// compensationOptions retry until they succeed: access once withdrawn must
+// end, whatever the weather.
+var compensationOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Minute},
+}
+
+var progressOptions = workflow.LocalActivityOptions{
+	StartToCloseTimeout: 10 * time.Second,
+	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 500 * time.Millisecond, MaximumInterval: time.Minute},
+}
+
+// move is the workflow's state. Update handlers only record answers; the
+// main loop acts on them, so every side effect happens in one place.
+type move struct {
+	in MoveInput
+	p  models.MoveProgress
+
+	accepted  bool
+	identity  *IdentityResult
+	consent   *GiveConsent
+	stop      *stopRequest
+	withdrawn *WithdrawConsent
+	retry     string // the failed step an operator asked to run again
+	// changed is set by handlers that alter what the progress shows without
+	// finishing a stage (a deadline extended, one share decided).
+	changed bool
+
+	lastSA [3]string // status, stage, waiting on as last upserted
+}
+
+type stopRequest struct {
+	status   models.MoveStatus
+	template string
+	reason   string
+}
+
+// MoveWorkflow runs one move from invitation to completion. It ends with
+// completed, cancelled, declined or expired; it fails only on a bug.
+func MoveWorkflow(ctx workflow.Context, in MoveInput) (MoveResult, error) {
+	m := &move{in: in}
+	now := workflow.Now(ctx)
+	m.p = models.MoveProgress{
+		MoveID: in.MoveID, Status: models.MoveActive, Stage: models.StepInvite,
+		Deadline: now.Add(in.Policy.Deadline), UpdatedAt: now,
+	}
+	for _, name := range models.StepNames() {
+		m.p.Steps = append(m.p.Steps, models.Step{Name: name, State: models.StateNotStarted})
+	}
+	if err := m.register(ctx); err != nil {
+		return MoveResult{}, err
+	}
+	m.run(ctx)
+	// Answers being handled when the move ended still get their reply.
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return MoveResult{}, err
+	}
+	return MoveResult{Status: m.p.Status, Reason: m.p.EndReason}, nil
+}
+
+func (m *move) run(ctx workflow.Context) {
+	ctx = workflow.WithActivityOptions(ctx, activityOptions)
+	m.publish(ctx)
+
+	// invite
+	if !m.waitingStage(ctx, models.StepInvite, models.WaitingStaff,
+		func(n int) error {
+			return m.exec(ctx, a.SendInvitation, m.notice(activities.TemplateInvitation, models.StepInvite, n))
+		},
+		func() bool { return m.accepted }) {
+		m.finish(ctx)
+		return
+	}
+
+	// identity
+	if !m.identityStage(ctx) {
+		m.finish(ctx)
+		return
+	}
+
+	// consent
+	if !m.waitingStage(ctx, models.StepConsent, models.WaitingStaff,
+		func(n int) error {
+			var held []models.CredentialType
+			err := workflow.ExecuteActivity(ctx, a.RequestConsent, m.notice(activities.TemplateConsent, models.StepConsent, n)).Get(ctx, &held)
+			if err == nil && n == 0 {
+				m.p.Held = held
+			}
+			return err
+		},
+		func() bool { return m.consent != nil }) {
+		m.finish(ctx)
+		return
+	}
+	m.p.Consented = m.consent.Types
+
+	// transfer
+	m.begin(ctx, models.StepTransfer, models.WaitingNobody)
+	if !m.step(ctx, models.StepTransfer, func() error {
+		var shares []models.ShareState
+		err := workflow.ExecuteActivity(ctx, a.Transfer, activities.TransferInput{
+			MoveID: m.in.MoveID, Types: m.consent.Types, WordingVersion: m.consent.WordingVersion,
+		}).Get(ctx, &shares)
+		m.p.Shares = shares
+		return err
+	}) {
+		m.finish(ctx)
+		return
+	}
+	m.done(ctx, models.StepTransfer, models.StateDone)
+
+	// acceptance
+	if !m.waitingStage(ctx, models.StepAcceptance, models.WaitingReceivingTrust,
+		func(n int) error {
+			if n == 0 {
+				return nil // the transfer told the receiving trust already
+			}
+			return m.exec(ctx, a.Notify, m.notice(activities.TemplateReminder, models.StepAcceptance, n))
+		},
+		m.allDecided) {
+		m.finish(ctx)
+		return
+	}
+
+	// complete
+	m.begin(ctx, models.StepComplete, models.WaitingNobody)
+	if !m.step(ctx, models.StepComplete, func() error {
+		return m.exec(ctx, a.Notify, m.notice(activities.TemplateCompleted, models.StepComplete, 0))
+	}) {
+		m.finish(ctx)
+		return
+	}
+	m.p.Status = models.MoveCompleted
+	m.done(ctx, models.StepComplete, models.StateDone)
+	m.p.Stage = "completed"
+	m.publish(ctx)
+
+	m.closeTemporaryMove(ctx)
+}
+
+// identityStage skips the check when the passport holds a valid identity
+// credential; otherwise it waits for a verified result and records it.
+func (m *move) identityStage(ctx workflow.Context) bool {
+	m.begin(ctx, models.StepIdentity, models.WaitingNobody)
+	var skipped bool
+	if !m.step(ctx, models.StepIdentity, func() error {
+		return workflow.ExecuteActivity(ctx, a.PrepareIdentity, m.notice(activities.TemplateIdentity, models.StepIdentity, 0)).Get(ctx, &skipped)
+	}) {
+		return false
+	}
+	if skipped {
+		m.done(ctx, models.StepIdentity, models.StateSkipped)
+		return true
+	}
+	verified := func() bool { return m.identity != nil && m.identity.Verified }
+	if !m.waitingStage(ctx, models.StepIdentity, models.WaitingStaff,
+		func(n int) error {
+			if n == 0 {
+				return nil // PrepareIdentity sent the first email
+			}
+			return m.exec(ctx, a.PrepareIdentity, m.notice(activities.TemplateIdentity, models.StepIdentity, n))
+		}, verified) {
+		return false
+	}
+	m.setState(models.StepIdentity, models.StateRunning)
+	ok := m.step(ctx, models.StepIdentity, func() error {
+		return workflow.ExecuteActivity(ctx, a.RecordIdentity, activities.IdentityInput{
+			MoveID: m.in.MoveID, Method: m.identity.Method, Claims: m.identity.Claims, VerifiedBy: m.in.SendingTrust,
+		}).Get(ctx, nil)
+	})
+	if ok {
+		m.done(ctx, models.StepIdentity, models.StateDone)
+	}
+	return ok
+}
+
+// closeTemporaryMove waits for a temporary move's end date, then ends the
+// receiving trust's access. A rotation is permanent and stays as it is.
+func (m *move) closeTemporaryMove(ctx workflow.Context) {
+	if m.in.Kind != models.KindTemporaryMove || m.in.EndDate.IsZero() {
+		return
+	}
+	wait := m.in.EndDate.Sub(workflow.Now(ctx))
+	if wait > 0 {
+		if _, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return m.withdrawn != nil }); err != nil {
+			return
+		}
+	}
+	template, reason := activities.TemplateClosed, "the temporary move ended"
+	if m.withdrawn != nil {
+		template, reason = activities.TemplateConsentWithdrawn, "consent withdrawn"
+	}
+	m.compensate(ctx, reason)
+	m.p.Stage = "closed"
+	m.p.EndReason = reason
+	_ = m.exec(ctx, a.Notify, m.notice(template, "closed", 0))
+	m.publish(ctx)
+}
+
+// waitingStage starts a stage, sends its first message and waits for done,
+// reminding whoever it waits on after each interval up to the policy's
+// maximum, then escalating to HR, then expiring the move at the deadline.
+// It returns false when the move ended instead.
+func (m *move) waitingStage(ctx workflow.Context, name string, on models.WaitingOn, send func(n int) error, done func() bool) bool {
+	m.begin(ctx, name, models.WaitingNobody)
+	if !m.step(ctx, name, func() error { return send(0) }) {
+		return false
+	}
+	m.setState(name, models.StateWaiting)
+	m.p.WaitingOn = on
+	m.publish(ctx)
+	started := workflow.Now(ctx)
+	escalated := false
+	for {
+		if m.stop != nil {
+			return false
+		}
+		if done() {
+			m.p.WaitingOn = models.WaitingNobody
+			if name != models.StepIdentity { // identity still has its credential to record
+				m.done(ctx, name, models.StateDone)
+			}
+			return true
+		}
+		if m.changed {
+			m.changed = false
+			m.publish(ctx)
+		}
+		st := m.stepRef(name)
+		event, at := "expire", m.p.Deadline
+		interval := m.in.Policy.ReminderInterval
+		if st.Reminders < m.in.Policy.MaxReminders {
+			event, at = "remind", started.Add(time.Duration(st.Reminders+1)*interval)
+		} else if !escalated {
+			event, at = "escalate", started.Add(time.Duration(st.Reminders+1)*interval)
+		}
+		if !at.Before(m.p.Deadline) {
+			event, at = "expire", m.p.Deadline
+		}
+		timeout := at.Sub(workflow.Now(ctx))
+		if timeout > 0 {
+			fired, err := workflow.AwaitWithTimeout(ctx, timeout, func() bool { return done() || m.stop != nil || m.changed })
+			if err != nil {
+				return false // the workflow is being torn down
+			}
+			if fired {
+				continue
+			}
+		}
+		switch event {
+		case "remind":
+			if !m.step(ctx, name, func() error { return send(st.Reminders + 1) }) {
+				return false
+			}
+			st = m.stepRef(name)
+			st.Reminders++
+			m.p.RemindersSent++
+		case "escalate":
+			if !m.step(ctx, name, func() error {
+				return m.exec(ctx, a.Notify, m.notice(activities.TemplateEscalation, name, 0))
+			}) {
+				return false
+			}
+			escalated = true
+			m.p.Escalated = true
+		case "expire":
+			m.stop = &stopRequest{status: models.MoveExpired, template: activities.TemplateExpired, reason: "no answer by the deadline"}
+			return false
+		}
+		m.setState(name, models.StateWaiting)
+		m.p.WaitingOn = on
+		m.publish(ctx)
+	}
+}
+
+// step runs fn, and when it fails for good marks the step failed, tells the
+// trusts, and waits for an operator's retry or for the move to end. It
+// returns false when the move ended.
+func (m *move) step(ctx workflow.Context, name string, fn func() error) bool {
+	for {
+		err := fn()
+		if err == nil {
+			if st := m.stepRef(name); st.State == models.StateFailed {
+				st.State, st.Error = models.StateRunning, ""
+			}
+			return true
+		}
+		if m.stop != nil {
+			return false
+		}
+		was := m.p.WaitingOn
+		now := workflow.Now(ctx)
+		st := m.stepRef(name)
+		st.State, st.Error = models.StateFailed, failureText(err)
+		m.p.LastFailure = &models.Failure{Step: name, Error: st.Error, At: now}
+		m.p.WaitingOn = models.WaitingOperator
+		m.publish(ctx)
+		// Telling people is best effort: the failure is on the move's page anyway.
+		_ = workflow.ExecuteActivity(ctx, a.Notify, activities.NoticeInput{
+			MoveID: m.in.MoveID, Template: activities.TemplateStepFailed, Stage: name,
+			N: int(now.Unix()), Reason: st.Error,
+		}).Get(ctx, nil)
+		if err := workflow.Await(ctx, func() bool { return m.retry == name || m.stop != nil }); err != nil || m.stop != nil {
+			return false
+		}
+		m.retry = ""
+		st = m.stepRef(name)
+		st.State = models.StateRunning
+		m.p.WaitingOn = was
+		m.publish(ctx)
+	}
+}
+
+// finish ends a move that was stopped: the current step is cancelled,
+// access already given is withdrawn, and everyone is told.
+func (m *move) finish(ctx workflow.Context) {
+	if m.stop == nil { // cannot happen: every early return comes from a stop
+		m.stop = &stopRequest{status: models.MoveCancelled, template: activities.TemplateCancelled, reason: "stopped"}
+	}
+	for i := range m.p.Steps {
+		if s := &m.p.Steps[i]; s.State == models.StateRunning || s.State == models.StateWaiting || s.State == models.StateFailed {
+			s.State = models.StateCancelled
+			now := workflow.Now(ctx)
+			s.FinishedAt = &now
+		}
+	}
+	m.p.Status = m.stop.status
+	m.p.EndReason = m.stop.reason
+	m.p.WaitingOn = models.WaitingNobody
+	m.compensate(ctx, m.stop.reason)
+	_ = m.exec(ctx, a.Notify, m.notice(m.stop.template, m.p.Stage, 0))
+	m.publish(ctx)
+}
+
+// compensate withdraws the receiving trust's access to anything shared.
+func (m *move) compensate(ctx workflow.Context, reason string) {
+	if len(m.p.Shares) == 0 {
+		return
+	}
+	cctx := workflow.WithActivityOptions(ctx, compensationOptions)
+	_ = workflow.ExecuteActivity(cctx, a.RevokeShares, activities.RevokeInput{MoveID: m.in.MoveID, Reason: reason}).Get(cctx, nil)
+}
+
+func (m *move) exec(ctx workflow.Context, activity any, in any) error {
+	return workflow.ExecuteActivity(ctx, activity, in).Get(ctx, nil)
+}
+
+func (m *move) notice(template, stage string, n int) activities.NoticeInput {
+	return activities.NoticeInput{MoveID: m.in.MoveID, Template: template, Stage: stage, N: n}
+}
+
+func (m *move) begin(ctx workflow.Context, name string, on models.WaitingOn) {
+	now := workflow.Now(ctx)
+	st := m.stepRef(name)
+	st.State, st.StartedAt = models.StateRunning, &now
+	m.p.Stage, m.p.WaitingOn = name, on
+}
+
+func (m *move) done(ctx workflow.Context, name, state string) {
+	now := workflow.Now(ctx)
+	st := m.stepRef(name)
+	st.State, st.FinishedAt = state, &now
+	m.publish(ctx)
+}
+
+func (m *move) setState(name, state string) { m.stepRef(name).State = state }
+
+func (m *move) stepRef(name string) *models.Step {
+	for i := range m.p.Steps {
+		if m.p.Steps[i].Name == name {
+			return &m.p.Steps[i]
+		}
+	}
+	panic("workflows: unknown step " + name) // a bug: step names are constants
+}
+
+func (m *move) allDecided() bool {
+	if len(m.p.Shares) == 0 {
+		return true
+	}
+	for _, s := range m.p.Shares {
+		if s.Decision == models.DecisionPending || s.Decision == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// publish writes the progress to the read model (a local activity: no
+// extra round trip to the server) and refreshes the search attributes.
+func (m *move) publish(ctx workflow.Context) {
+	m.p.Seq++
+	m.p.UpdatedAt = workflow.Now(ctx)
+	lctx := workflow.WithLocalActivityOptions(ctx, progressOptions)
+	_ = workflow.ExecuteLocalActivity(lctx, a.RecordProgress, m.p).Get(lctx, nil)
+	sa := [3]string{string(m.p.Status), m.p.Stage, string(m.p.WaitingOn)}
+	if sa != m.lastSA {
+		m.lastSA = sa
+		_ = workflow.UpsertTypedSearchAttributes(ctx,
+			SAStatus.ValueSet(sa[0]), SAStage.ValueSet(sa[1]), SAWaitingOn.ValueSet(sa[2]))
+	}
+}
+
+// failureText is what people see of a failed step: the application
+// error's message, not the retry wrapper around it.
+func failureText(err error) string {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		return app.Message()
+	}
+	var timeout *temporal.TimeoutError
+	if errors.As(err, &timeout) {
+		return "timed out"
+	}
+	return err.Error()
+}
+
+// errRefused builds a validator's refusal: the caller sees the reason.
+func errRefused(format string, args ...any) error {
+	return temporal.NewApplicationError(fmt.Sprintf(format, args...), "Refused")
+}
+
+// contains reports whether list holds t.
+func contains(list []models.CredentialType, t models.CredentialType) bool {
+	return slices.Contains(list, t)
+}
