@@ -40,7 +40,11 @@ func writeProblem(c *gin.Context, p Problem) {
 // else is logged and answered with a bare 500.
 func writeError(c *gin.Context, err error) {
 	var verr *models.ValidationError
+	var refused *models.RefusedError
 	switch {
+	case errors.As(err, &refused):
+		writeProblem(c, Problem{Type: problemType + "refused", Status: http.StatusConflict,
+			Title: "The move cannot take this now", Detail: refused.Reason})
 	case errors.As(err, &verr):
 		writeProblem(c, Problem{Type: problemType + "validation", Status: http.StatusUnprocessableEntity,
 			Title: "The request has invalid fields", Detail: verr.Error(), Errors: verr.Fields})

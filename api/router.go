@@ -10,6 +10,7 @@ import (
 
 	"github.com/nhs-staff-passport/passport/internal/credentials"
 	"github.com/nhs-staff-passport/passport/internal/metrics"
+	"github.com/nhs-staff-passport/passport/internal/moves"
 	"github.com/nhs-staff-passport/passport/internal/store"
 	"github.com/nhs-staff-passport/passport/models"
 )
@@ -26,19 +27,27 @@ type Options struct {
 	// Store and Credentials, when set, mount the JSON API under /api/v1.
 	Store       *store.Store
 	Credentials *credentials.Service
+	// Moves, when set, mounts the move endpoints.
+	Moves *moves.Service
 }
 
 // handlers hold what the API's handlers use.
 type handlers struct {
 	store *store.Store
 	creds *credentials.Service
+	moves *moves.Service
 }
 
 // NewHandler builds the router of an API process.
 func NewHandler(o Options) http.Handler {
 	r := newEngine(o)
 	if o.Store != nil && o.Credentials != nil {
-		mountAPI(r, &handlers{store: o.Store, creds: o.Credentials})
+		mountAPI(r, &handlers{store: o.Store, creds: o.Credentials, moves: o.Moves})
+	}
+	if o.Moves != nil {
+		h := &handlers{store: o.Store, creds: o.Credentials, moves: o.Moves}
+		r.GET("/s/:token", h.linkPage)
+		r.POST("/s/:token", h.linkAction)
 	}
 	if o.DevMailbox != nil {
 		r.GET("/dev/mail", devMailHTML(o.DevMailbox))
@@ -85,6 +94,18 @@ func mountAPI(r *gin.Engine, h *handlers) {
 	authed.POST("/passports/:id/credentials", trustStaff, h.issueCredential)
 	authed.POST("/credentials/:id/revoke", trustStaff, h.revokeCredential)
 	authed.POST("/verify", allow(models.RoleHR, models.RoleTrustAdmin, models.RoleOperator), h.verifyCredential)
+
+	if h.moves != nil {
+		anyRole := allow(models.RoleHR, models.RoleTrustAdmin, models.RoleOperator)
+		authed.POST("/moves", trustStaff, h.startMove)
+		authed.GET("/moves/:id", anyRole, h.getMove)
+		authed.GET("/moves/:id/events", anyRole, h.moveEvents)
+		authed.POST("/moves/:id/cancel", anyRole, h.cancelMove)
+		authed.POST("/moves/:id/identity", trustStaff, h.recordIdentity)
+		authed.POST("/moves/:id/shares/:share/decision", trustStaff, h.decideShare)
+		authed.POST("/moves/:id/retry", allow(models.RoleTrustAdmin, models.RoleOperator), h.retryStep)
+		authed.POST("/moves/:id/deadline", anyRole, h.extendDeadline)
+	}
 
 	trustAdmin := allow(models.RoleTrustAdmin)
 	settings := authed.Group("/trusts/:ods", ownTrust)

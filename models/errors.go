@@ -47,3 +47,13 @@ func (e *ValidationError) Err() error {
 	}
 	return e
 }
+
+// RefusedError is an answer the move would not take now (late, a
+// duplicate, out of turn); Reason is shown to the caller. It matches
+// ErrConflict.
+type RefusedError struct{ Reason string }
+
+func (e *RefusedError) Error() string { return "refused: " + e.Reason }
+
+// Is makes errors.Is(err, ErrConflict) true.
+func (e *RefusedError) Is(target error) bool { return target == ErrConflict }

@@ -10,9 +10,11 @@ import (
 	"github.com/redis/go-redis/v9"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/nhs-staff-passport/passport/activities"
 	"github.com/nhs-staff-passport/passport/internal/jobs"
+	"github.com/nhs-staff-passport/passport/workflows"
 )
 
 // Options wire a worker.
@@ -33,6 +35,7 @@ type Options struct {
 func Run(ctx context.Context, o Options) error {
 	w := sdkworker.New(o.Temporal, o.TaskQueue, sdkworker.Options{})
 	w.RegisterActivity(o.Activities)
+	w.RegisterWorkflowWithOptions(workflows.MoveWorkflow, workflow.RegisterOptions{Name: workflows.MoveWorkflowName})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: start temporal worker: %w", err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net"
 	"net/url"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/nhs-staff-passport/passport/internal/config"
+	"github.com/nhs-staff-passport/passport/workflows"
 )
 
 // There is no Docker engine where the tests run, so this reads
@@ -152,6 +154,19 @@ func TestComposeAgreesWithConfig(t *testing.T) {
 		}
 		if hc := strings.Join(s.Healthcheck.Test, " "); !strings.Contains(hc, ":"+httpPort+"/readyz") {
 			t.Errorf("%s health check %q does not ask /readyz on port %s", name, hc, httpPort)
+		}
+	}
+}
+
+// TestComposeRegistersSearchAttributes checks that the namespace job makes
+// every search attribute the move workflow sets; a missing one fails every
+// workflow task in production.
+func TestComposeRegistersSearchAttributes(t *testing.T) {
+	f := loadCompose(t)
+	job := fmt.Sprint(f.Services["temporal-namespace"].Command)
+	for _, name := range workflows.SearchAttributeNames() {
+		if !strings.Contains(job, name) {
+			t.Errorf("temporal-namespace does not create search attribute %s", name)
 		}
 	}
 }

@@ -90,10 +90,11 @@ func startDev(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *devS
 	}
 	if d.cfg.TemporalAddress == "" {
 		d.temporal, err = devtemporal.Start(ctx, devtemporal.Options{
-			DatabaseFile: filepath.Join(dir, "temporal.db"),
-			BasePort:     cfg.DevTemporalPort,
-			Namespace:    cfg.TemporalNamespace,
-			Logger:       log,
+			DatabaseFile:     filepath.Join(dir, "temporal.db"),
+			BasePort:         cfg.DevTemporalPort,
+			Namespace:        cfg.TemporalNamespace,
+			SearchAttributes: searchAttributes(),
+			Logger:           log,
 		})
 		if err != nil {
 			return nil, err
@@ -118,6 +119,12 @@ func startDev(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *devS
 
 	if d.svc, err = connect(ctx, d.cfg, log); err != nil {
 		return nil, err
+	}
+	d.svc.moves.DevIdentity = true
+	if d.temporal != nil {
+		if err := registerSearchAttributes(ctx, d.svc.temporal, d.cfg.TemporalNamespace); err != nil {
+			return nil, err
+		}
 	}
 	if err := d.svc.store.Migrate(ctx); err != nil {
 		return nil, err

@@ -18,8 +18,10 @@ import (
 	"github.com/nhs-staff-passport/passport/internal/config"
 	"github.com/nhs-staff-passport/passport/internal/credentials"
 	"github.com/nhs-staff-passport/passport/internal/jobs"
+	"github.com/nhs-staff-passport/passport/internal/linktoken"
 	"github.com/nhs-staff-passport/passport/internal/mail"
 	"github.com/nhs-staff-passport/passport/internal/metrics"
+	"github.com/nhs-staff-passport/passport/internal/moves"
 	"github.com/nhs-staff-passport/passport/internal/store"
 	"github.com/nhs-staff-passport/passport/worker"
 )
@@ -35,6 +37,8 @@ type services struct {
 	queue    *asynq.Client // shares redis; closing redis closes it
 	temporal client.Client
 	creds    *credentials.Service
+	links    *linktoken.Signer
+	moves    *moves.Service
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
@@ -75,6 +79,9 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *servi
 	if s.creds, err = credentials.New(s.store, secret, cfg.PublicURL, nil); err != nil {
 		return nil, err
 	}
+	if s.links, err = linktoken.NewSigner(secret); err != nil {
+		return nil, err
+	}
 	if s.temporal, err = retry(ctx, log, "temporal", func(ctx context.Context) (client.Client, error) {
 		return client.DialContext(ctx, client.Options{
 			HostPort:       cfg.TemporalAddress,
@@ -85,6 +92,7 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *servi
 	}); err != nil {
 		return nil, err
 	}
+	s.moves = &moves.Service{Store: s.store, Temporal: s.temporal, TaskQueue: cfg.TemporalTaskQueue, Links: s.links}
 	return s, nil
 }
 
@@ -127,7 +135,7 @@ func (s *services) readiness() []api.Check {
 // httpHandler is the API process's handler.
 func (s *services) httpHandler(devMailbox api.DevMailbox) api.Options {
 	return api.Options{Logger: s.log, Metrics: s.metrics, Ready: s.readiness(), DevMailbox: devMailbox,
-		Store: s.store, Credentials: s.creds}
+		Store: s.store, Credentials: s.creds, Moves: s.moves}
 }
 
 // workerOptions wire the worker to these services and an SMTP relay.
@@ -137,9 +145,11 @@ func (s *services) workerOptions(relay config.SMTP) (worker.Options, error) {
 		return worker.Options{}, err
 	}
 	return worker.Options{
-		Temporal:   s.temporal,
-		TaskQueue:  s.cfg.TemporalTaskQueue,
-		Activities: &activities.Activities{Email: jobs.NewEnqueuer(s.queue)},
+		Temporal:  s.temporal,
+		TaskQueue: s.cfg.TemporalTaskQueue,
+		Activities: &activities.Activities{
+			Email: jobs.NewEnqueuer(s.queue), Store: s.store, Credentials: s.creds, Links: s.links, PublicURL: s.cfg.PublicURL,
+		},
 		Redis:      s.redis,
 		Mailer:     sender,
 		Deliveries: jobs.ServerOptions{ShutdownTimeout: s.cfg.ShutdownTimeout, Logger: s.log},

@@ -1,0 +1,325 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/nhs-staff-passport/passport/internal/moves"
+	"github.com/nhs-staff-passport/passport/models"
+	"github.com/nhs-staff-passport/passport/workflows"
+)
+
+type shareView struct {
+	ID             string                `json:"id"`
+	CredentialID   string                `json:"credential_id"`
+	CredentialType models.CredentialType `json:"credential_type"`
+	Verification   json.RawMessage       `json:"verification"`
+	Decision       models.Decision       `json:"decision"`
+	DecisionReason string                `json:"decision_reason,omitempty"`
+	Revoked        bool                  `json:"revoked"`
+}
+
+type timelineEntry struct {
+	At     time.Time `json:"at"`
+	Event  string    `json:"event"`
+	Detail string    `json:"detail,omitempty"`
+}
+
+type moveView struct {
+	ID             string                  `json:"id"`
+	Status         models.MoveStatus       `json:"status"`
+	Stage          string                  `json:"stage"`
+	WaitingOn      *models.WaitingOn       `json:"waiting_on"`
+	Kind           models.MoveKind         `json:"kind"`
+	SendingTrust   string                  `json:"sending_trust"`
+	ReceivingTrust string                  `json:"receiving_trust"`
+	StaffGroup     models.StaffGroup       `json:"staff_group"`
+	StartDate      string                  `json:"start_date"`
+	EndDate        string                  `json:"end_date,omitempty"`
+	Requested      []models.CredentialType `json:"requested_credentials"`
+	Deadline       *time.Time              `json:"deadline,omitempty"`
+	RemindersSent  int                     `json:"reminders_sent"`
+	Steps          []models.Step           `json:"steps"`
+	Shares         []shareView             `json:"shares"`
+	LastFailure    *models.Failure         `json:"last_failure,omitempty"`
+	PendingAction  string                  `json:"pending_action,omitempty"`
+	EndReason      string                  `json:"end_reason,omitempty"`
+	Timeline       []timelineEntry         `json:"timeline"`
+	CreatedAt      time.Time               `json:"created_at"`
+	UpdatedAt      time.Time               `json:"updated_at"`
+}
+
+// pendingAction says in words what the move waits for.
+func pendingAction(p models.MoveProgress) string {
+	if p.Status != models.MoveActive {
+		return ""
+	}
+	switch p.WaitingOn {
+	case models.WaitingOperator:
+		if p.LastFailure != nil {
+			return "retry the failed " + p.LastFailure.Step + " step"
+		}
+	case models.WaitingStaff:
+		switch p.Stage {
+		case models.StepInvite:
+			return "the member of staff accepts the invitation"
+		case models.StepIdentity:
+			return "the member of staff confirms their identity (or HR records an in-person check)"
+		case models.StepConsent:
+			return "the member of staff chooses what to share"
+		}
+	case models.WaitingReceivingTrust:
+		return "the receiving trust accepts or rejects each credential"
+	}
+	return ""
+}
+
+func (h *handlers) viewMove(c *gin.Context, mv models.Move, withTimeline bool) (moveView, error) {
+	p := moves.Progress(mv)
+	v := moveView{
+		ID: mv.ID, Status: mv.Status, Stage: mv.Stage, Kind: mv.Kind, SendingTrust: mv.SendingODS, ReceivingTrust: mv.ReceivingODS,
+		StaffGroup: mv.StaffGroup, StartDate: mv.StartDate.Format(time.DateOnly), Requested: mv.RequestedTypes(),
+		RemindersSent: p.RemindersSent, Steps: p.Steps, LastFailure: p.LastFailure, PendingAction: pendingAction(p),
+		EndReason: p.EndReason, Shares: []shareView{}, Timeline: []timelineEntry{}, CreatedAt: mv.CreatedAt, UpdatedAt: mv.UpdatedAt,
+	}
+	if mv.WaitingOn != models.WaitingNobody {
+		w := mv.WaitingOn
+		v.WaitingOn = &w
+	}
+	if mv.EndDate != nil {
+		v.EndDate = mv.EndDate.Format(time.DateOnly)
+	}
+	if !p.Deadline.IsZero() {
+		v.Deadline = &p.Deadline
+	}
+	if v.Steps == nil {
+		v.Steps = []models.Step{}
+	}
+	shares, err := h.store.Shares(c, mv.ID)
+	if err != nil {
+		return v, err
+	}
+	for _, s := range shares {
+		v.Shares = append(v.Shares, shareView{ID: s.ID, CredentialID: s.CredentialID, CredentialType: s.CredentialType,
+			Verification: json.RawMessage(s.Verification), Decision: s.Decision, DecisionReason: s.DecisionReason, Revoked: s.RevokedAt != nil})
+	}
+	if !withTimeline {
+		return v, nil
+	}
+	events, err := h.store.AuditEvents(c, "move", mv.ID)
+	if err != nil {
+		return v, err
+	}
+	for _, e := range events {
+		v.Timeline = append(v.Timeline, timelineEntry{At: e.At, Event: e.Action})
+	}
+	for _, s := range p.Steps {
+		if s.StartedAt != nil {
+			v.Timeline = append(v.Timeline, timelineEntry{At: *s.StartedAt, Event: "step.started", Detail: s.Name})
+		}
+		if s.FinishedAt != nil {
+			v.Timeline = append(v.Timeline, timelineEntry{At: *s.FinishedAt, Event: "step." + s.State, Detail: s.Name})
+		}
+	}
+	notes, err := h.store.Notifications(c, mv.ID)
+	if err != nil {
+		return v, err
+	}
+	for _, n := range notes {
+		detail := "email to " + strings.ReplaceAll(n.Recipient, "_", " ")
+		if n.Status == "failed" {
+			detail += " failed"
+		}
+		v.Timeline = append(v.Timeline, timelineEntry{At: n.CreatedAt, Event: "notification." + n.Template, Detail: detail})
+	}
+	slices.SortStableFunc(v.Timeline, func(a, b timelineEntry) int { return a.At.Compare(b.At) })
+	return v, nil
+}
+
+// startMove: POST /api/v1/moves.
+func (h *handlers) startMove(c *gin.Context) {
+	var req moves.StartRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	key := strings.TrimSpace(c.GetHeader("Idempotency-Key"))
+	if len(key) > 200 {
+		var v models.ValidationError
+		v.Add("Idempotency-Key", "must be at most 200 characters")
+		writeError(c, &v)
+		return
+	}
+	mv, created, err := h.moves.Start(c, actor(c), req, key)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	view, err := h.viewMove(c, mv, false)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	c.Header("Location", "/api/v1/moves/"+mv.ID)
+	c.JSON(status, view)
+}
+
+// getMove: GET /api/v1/moves/{id}, from the read model.
+func (h *handlers) getMove(c *gin.Context) {
+	mv, err := h.moves.Visible(c, actor(c), c.Param("id"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	view, err := h.viewMove(c, mv, true)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, view)
+}
+
+// moveEvents: GET /api/v1/moves/{id}/events, the move's audit trail.
+func (h *handlers) moveEvents(c *gin.Context) {
+	mv, err := h.moves.Visible(c, actor(c), c.Param("id"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	events, err := h.store.AuditEvents(c, "move", mv.ID)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	if events == nil {
+		events = []models.AuditEvent{}
+	}
+	c.JSON(http.StatusOK, events)
+}
+
+// answer sends an update on behalf of the caller, records it in the audit
+// trail and replies with the move as it now stands.
+func (h *handlers) answer(c *gin.Context, update, action string, arg any, details any) {
+	a := actor(c)
+	mv, err := h.moves.Visible(c, a, c.Param("id"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	if _, err := h.moves.Answer(c, mv.ID, update, arg); err != nil {
+		writeError(c, err)
+		return
+	}
+	if err := h.store.Audit(c, a, action, "move", mv.ID, details); err != nil {
+		writeError(c, err)
+		return
+	}
+	// The workflow writes its read model as it acts on the answer; show
+	// the move as the workflow sees it now.
+	mv, err = h.store.Move(c, mv.ID)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	view, err := h.viewMove(c, mv, false)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, view)
+}
+
+type reasonRequest struct {
+	Reason string `json:"reason"`
+}
+
+func (h *handlers) cancelMove(c *gin.Context) {
+	var in reasonRequest
+	if !bindJSON(c, &in) {
+		return
+	}
+	h.answer(c, workflows.UpdateCancel, "move.cancelled", workflows.Cancel{Caller: moves.Caller(actor(c)), Reason: in.Reason}, in)
+}
+
+type decisionRequest struct {
+	Decision models.Decision `json:"decision"`
+	Reason   string          `json:"reason,omitempty"`
+}
+
+func (h *handlers) decideShare(c *gin.Context) {
+	var in decisionRequest
+	if !bindJSON(c, &in) {
+		return
+	}
+	h.answer(c, workflows.UpdateDecideShare, "share.decided", workflows.DecideShare{
+		Caller: moves.Caller(actor(c)), ShareID: c.Param("share"), Decision: in.Decision, Reason: in.Reason,
+	}, map[string]any{"share_id": c.Param("share"), "decision": in.Decision, "reason": in.Reason})
+}
+
+type retryRequest struct {
+	Step string `json:"step"`
+}
+
+func (h *handlers) retryStep(c *gin.Context) {
+	var in retryRequest
+	if !bindJSON(c, &in) {
+		return
+	}
+	h.answer(c, workflows.UpdateRetryStep, "step.retried", workflows.RetryStep{Caller: moves.Caller(actor(c)), Step: in.Step}, in)
+}
+
+type deadlineRequest struct {
+	Deadline time.Time `json:"deadline"`
+}
+
+func (h *handlers) extendDeadline(c *gin.Context) {
+	var in deadlineRequest
+	if !bindJSON(c, &in) {
+		return
+	}
+	h.answer(c, workflows.UpdateExtendDeadline, "deadline.extended", workflows.ExtendDeadline{Caller: moves.Caller(actor(c)), NewDeadline: in.Deadline}, in)
+}
+
+// identityRequest is an in-person identity check recorded by HR: the
+// identity credential's claims.
+type identityRequest struct {
+	LevelOfConfidence string      `json:"level_of_confidence"`
+	DocumentsSeen     []string    `json:"documents_seen"`
+	VerifiedBy        string      `json:"verified_by"`
+	VerifiedOn        models.Date `json:"verified_on"`
+}
+
+func (h *handlers) recordIdentity(c *gin.Context) {
+	var in identityRequest
+	if !bindJSON(c, &in) {
+		return
+	}
+	claims := models.IdentityClaims{Method: "in_person_documents", LevelOfConfidence: in.LevelOfConfidence,
+		DocumentsSeen: in.DocumentsSeen, VerifiedBy: in.VerifiedBy, VerifiedOn: in.VerifiedOn}
+	raw, _ := json.Marshal(claims)
+	if _, err := models.ParseClaims(models.CredIdentity, raw, time.Now()); err != nil {
+		writeError(c, renameClaims(err))
+		return
+	}
+	h.answer(c, workflows.UpdateIdentityResult, "identity.recorded", workflows.IdentityResult{
+		Caller: moves.Caller(actor(c)), Verified: true, Method: claims.Method, Claims: string(raw),
+	}, map[string]any{"documents_seen": in.DocumentsSeen, "verified_by": in.VerifiedBy})
+}
+
+// renameClaims drops the "claims." prefix: here the claims are the body.
+func renameClaims(err error) error {
+	if v, ok := err.(*models.ValidationError); ok {
+		for i := range v.Fields {
+			v.Fields[i].Field = strings.TrimPrefix(v.Fields[i].Field, "claims.")
+		}
+	}
+	return err
+}

@@ -1,0 +1,189 @@
+package api
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"html/template"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/nhs-staff-passport/passport/internal/moves"
+	"github.com/nhs-staff-passport/passport/models"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+// pageTemplates holds one template set per page, each with the layout.
+var pageTemplates = func() map[string]*template.Template {
+	out := map[string]*template.Template{}
+	for _, name := range []string{"invitation", "identity", "consent", "done", "problem"} {
+		out[name] = template.Must(template.ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
+	}
+	return out
+}()
+
+type requestedItem struct {
+	Type  models.CredentialType
+	Title string
+	Held  bool
+}
+
+type pageData struct {
+	Title       string
+	Message     string
+	Error       string
+	CSRF        string
+	Link        moves.Link
+	DevIdentity bool
+	Requested   []requestedItem
+	Wording     string
+}
+
+func render(c *gin.Context, status int, page string, d pageData) {
+	c.Header("Content-Type", "text/html; charset=utf-8")
+	c.Header("Cache-Control", "no-store")
+	c.Header("Referrer-Policy", "no-referrer") // the URL holds the link's token
+	c.Header("X-Frame-Options", "DENY")
+	c.Status(status)
+	if err := pageTemplates[page].ExecuteTemplate(c.Writer, "layout", d); err != nil {
+		_ = c.Error(err)
+	}
+}
+
+const csrfCookie = "passport_csrf"
+
+// csrfToken sets a fresh double-submit token: a cookie the browser sends
+// back only from our own pages, and the same value in the form.
+func csrfToken(c *gin.Context) string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	tok := hex.EncodeToString(b)
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: csrfCookie, Value: tok, Path: "/s/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: c.Request.TLS != nil || strings.HasPrefix(c.GetHeader("X-Forwarded-Proto"), "https"), MaxAge: 3600,
+	})
+	return tok
+}
+
+func csrfOK(c *gin.Context) bool {
+	cookie, err := c.Cookie(csrfCookie)
+	form := c.PostForm("csrf")
+	return err == nil && cookie != "" && subtle.ConstantTimeCompare([]byte(cookie), []byte(form)) == 1
+}
+
+// linkProblem shows why a link cannot be used, without saying more than
+// the person needs.
+func linkProblem(c *gin.Context, err error) {
+	var refused *models.RefusedError
+	switch {
+	case errors.As(err, &refused):
+		render(c, http.StatusConflict, "problem", pageData{Title: "This link cannot be used", Message: capitalise(refused.Reason) + "."})
+	case errors.Is(err, models.ErrNotFound):
+		render(c, http.StatusNotFound, "problem", pageData{Title: "This link is not valid", Message: "Check that you copied the whole link from the email."})
+	default:
+		_ = c.Error(err)
+		render(c, http.StatusInternalServerError, "problem", pageData{Title: "Sorry, there is a problem with the service", Message: "Try again later."})
+	}
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// linkPage: GET /s/{token}, the page behind an emailed link.
+func (h *handlers) linkPage(c *gin.Context) {
+	l, err := h.moves.ResolveLink(c, c.Param("token"))
+	if err != nil {
+		linkProblem(c, err)
+		return
+	}
+	h.showLink(c, http.StatusOK, l, "")
+}
+
+func (h *handlers) showLink(c *gin.Context, status int, l moves.Link, problem string) {
+	d := pageData{CSRF: csrfToken(c), Link: l, DevIdentity: h.moves.DevIdentity, Error: problem}
+	switch l.Token.Action {
+	case models.LinkAcceptInvitation:
+		d.Title = "Your move to " + l.Receiving.Name
+		render(c, status, "invitation", d)
+	case models.LinkVerifyIdentity:
+		d.Title = "Confirm your identity"
+		render(c, status, "identity", d)
+	case models.LinkGiveConsent:
+		d.Title = "Choose what to share"
+		if problem != "" {
+			d.Title = "Error: " + d.Title
+		}
+		for _, t := range l.Move.RequestedTypes() {
+			held := false
+			for _, h := range l.Progress.Held {
+				held = held || h == t
+			}
+			d.Requested = append(d.Requested, requestedItem{Type: t, Title: t.Title(), Held: held})
+		}
+		d.Wording = strings.Replace(moves.ConsentWording[moves.CurrentWording], "%s", l.Receiving.Name, 1)
+		render(c, status, "consent", d)
+	default:
+		linkProblem(c, moves.ErrLinkInvalid)
+	}
+}
+
+// linkAction: POST /s/{token}, the person's answer.
+func (h *handlers) linkAction(c *gin.Context) {
+	token := c.Param("token")
+	if !csrfOK(c) {
+		render(c, http.StatusForbidden, "problem", pageData{Title: "Your session has timed out",
+			Message: "Go back to the link in your email and try again."})
+		return
+	}
+	var (
+		l     moves.Link
+		err   error
+		title string
+		msg   string
+	)
+	switch c.PostForm("action") {
+	case "accept":
+		l, err = h.moves.AcceptInvitation(c, token)
+		title, msg = "Invitation accepted", "Thank you. Next, we will ask you to confirm your identity, or go straight to choosing what to share if your passport already holds an identity check."
+	case "simulate":
+		l, err = h.moves.SimulateIdentity(c, token)
+		title, msg = "Identity confirmed", "Thank you. Next, we will email you a link to choose what to share."
+	case "consent":
+		var types []models.CredentialType
+		for _, t := range c.PostFormArray("type") {
+			types = append(types, models.CredentialType(t))
+		}
+		if len(types) == 0 {
+			l, err = h.moves.ResolveLink(c, token)
+			if err != nil {
+				linkProblem(c, err)
+				return
+			}
+			h.showLink(c, http.StatusUnprocessableEntity, l, "Tick at least one thing to share, or choose to share nothing and stop the move")
+			return
+		}
+		l, err = h.moves.GiveConsent(c, token, types)
+		title, msg = "Shared", "What you chose is being checked and sent. We will email you when the move is complete."
+	case "decline":
+		l, err = h.moves.Decline(c, token, "declined by the member of staff")
+		title, msg = "Move stopped", "Nothing from your passport was shared. The trusts have been told."
+	default:
+		render(c, http.StatusBadRequest, "problem", pageData{Title: "Something went wrong", Message: "Go back to the link in your email and try again."})
+		return
+	}
+	if err != nil {
+		linkProblem(c, err)
+		return
+	}
+	render(c, http.StatusOK, "done", pageData{Title: title, Message: msg, Link: l})
+}

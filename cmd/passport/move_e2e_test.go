@@ -1,0 +1,286 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/nhs-staff-passport/passport/internal/demo"
+	"github.com/nhs-staff-passport/passport/internal/devtemporal"
+	"github.com/nhs-staff-passport/passport/internal/mailcatcher"
+	"github.com/nhs-staff-passport/passport/internal/testenv"
+	"github.com/nhs-staff-passport/passport/workflows"
+)
+
+// person is a member of staff with a browser and an inbox.
+type person struct {
+	t     *testing.T
+	base  string
+	email string
+	http  *http.Client
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
+
+// mailTo waits for an email to the address whose subject contains want and
+// returns its first link.
+func mailTo(t *testing.T, base, to, want string) string {
+	t.Helper()
+	var link string
+	eventually(t, "email to "+to+" about "+want, func() bool {
+		var msgs []mailcatcher.Message
+		getJSON(t, base+"/dev/mail.json", &msgs)
+		for _, m := range msgs {
+			if m.To == to && strings.Contains(m.Subject, want) && len(m.Links) > 0 {
+				link = m.Links[0]
+				return true
+			}
+		}
+		return false
+	})
+	return link
+}
+
+// open loads a link's page and returns its body and the form's CSRF token.
+func (p *person) open(link string) (string, string) {
+	p.t.Helper()
+	res, err := p.http.Get(link)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		p.t.Fatalf("GET %s: %d\n%s", link, res.StatusCode, body)
+	}
+	m := csrfField.FindStringSubmatch(string(body))
+	if m == nil {
+		p.t.Fatalf("no form on %s", link)
+	}
+	return string(body), m[1]
+}
+
+func (p *person) submit(link string, form url.Values) (int, string) {
+	p.t.Helper()
+	res, err := p.http.PostForm(link, form)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	return res.StatusCode, string(body)
+}
+
+// TestMoveEndToEnd drives one move from start to completion as the people
+// involved would: trusts through the API with their keys, the member of
+// staff through the links in the emails the service sends. Real
+// PostgreSQL and Redis, the embedded Temporal server and mail catcher.
+func TestMoveEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	port := testenv.FreePortRange(t, 1)
+	cfg := devConfig(t, dir, testenv.FreePortRange(t, devtemporal.PortsUsed))
+	cfg.HTTPAddr = fmt.Sprintf("127.0.0.1:%d", port)
+	cfg.PublicURL = fmt.Sprintf("http://127.0.0.1:%d", port)
+	cfg.DatabaseURL = testenv.PostgresDB(t)
+	rdb := testenv.Redis(t)
+	cfg.RedisAddr, cfg.RedisDB = testenv.RedisAddr(), rdb.Options().DB
+	d := startTestDev(t, cfg)
+	defer d.stop()
+	base := cfg.PublicURL
+	api := base + "/api/v1"
+
+	keys := map[string]string{}
+	data, _ := os.ReadFile(filepath.Join(dir, "demo-keys.json"))
+	var list []demo.Key
+	_ = json.Unmarshal(data, &list)
+	for _, k := range list {
+		keys[k.Trust+"/"+string(k.Role)] = k.Key
+	}
+
+	// The sending trust has already checked Sam: a DBS check and training.
+	const sam = "sam.okafor@nhs.net"
+	var pp struct{ ID string }
+	call(t, keys["RJ1/hr"], "POST", api+"/passports", `{"email":"`+sam+`","given_name":"Sam","family_name":"Okafor"}`, &pp)
+	for _, cred := range []string{
+		`{"type":"dbs_check","claims":{"level":"enhanced_barred_lists","workforce":"adult_and_child","certificate_number":"001234567890","issued_on":"2025-06-01","update_service":true}}`,
+		`{"type":"core_skills_training","claims":{"subject":"resuscitation","level":2,"completed_on":"2026-06-10","provider":"Resuscitation Council UK"}}`,
+	} {
+		if code := call(t, keys["RJ1/hr"], "POST", api+"/passports/"+pp.ID+"/credentials", cred, nil); code != http.StatusCreated {
+			t.Fatalf("issue: %d", code)
+		}
+	}
+
+	started := time.Now()
+	startBody := `{"staff":{"email":"Sam.Okafor@nhs.net","given_name":"Sam","family_name":"Okafor","staff_group":"doctor_in_training"},
+		"receiving_trust":"RRK","kind":"rotation","start_date":"` + time.Now().AddDate(0, 1, 0).Format("2006-01-02") + `",
+		"requested_credentials":["identity","dbs_check","core_skills_training","occupational_health"]}`
+	var mv struct {
+		ID, Status, Stage string
+	}
+	req := func(key string) *http.Request {
+		r, _ := http.NewRequest("POST", api+"/moves", strings.NewReader(startBody))
+		r.Header.Set("Authorization", "Bearer "+keys["RJ1/hr"])
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("Idempotency-Key", key)
+		return r
+	}
+	res, err := http.DefaultClient.Do(req("august-rotation-sam"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = json.NewDecoder(res.Body).Decode(&mv)
+	res.Body.Close()
+	if res.StatusCode != http.StatusCreated || mv.Status != "active" || mv.Stage != "invite" {
+		t.Fatalf("start: %d %+v", res.StatusCode, mv)
+	}
+	var again struct{ ID string }
+	res, _ = http.DefaultClient.Do(req("august-rotation-sam"))
+	_ = json.NewDecoder(res.Body).Decode(&again)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || again.ID != mv.ID {
+		t.Fatalf("same idempotency key: %d, id %s vs %s", res.StatusCode, again.ID, mv.ID)
+	}
+	if code := call(t, keys["R0A/hr"], "GET", api+"/moves/"+mv.ID, "", nil); code != http.StatusNotFound {
+		t.Errorf("an uninvolved trust sees the move: %d", code)
+	}
+
+	jar, _ := cookiejar.New(nil)
+	p := &person{t: t, base: base, email: sam, http: &http.Client{Jar: jar}}
+
+	invite := mailTo(t, base, sam, "has started your move")
+	page, csrf := p.open(invite)
+	if !strings.Contains(page, "University Hospitals Birmingham") {
+		t.Errorf("invitation page does not name the receiving trust")
+	}
+	if code, _ := p.submit(invite, url.Values{"csrf": {"forged"}, "action": {"accept"}}); code != http.StatusForbidden {
+		t.Errorf("a form without the right CSRF token: %d, want 403", code)
+	}
+	if code, body := p.submit(invite, url.Values{"csrf": {csrf}, "action": {"accept"}}); code != http.StatusOK || !strings.Contains(body, "Invitation accepted") {
+		t.Fatalf("accept: %d\n%s", code, body)
+	}
+	if code, body := p.submit(invite, url.Values{"csrf": {csrf}, "action": {"accept"}}); code != http.StatusConflict || !strings.Contains(body, "used already") {
+		t.Errorf("a used link: %d", code)
+	}
+
+	identity := mailTo(t, base, sam, "Confirm your identity")
+	_, csrf = p.open(identity)
+	if code, body := p.submit(identity, url.Values{"csrf": {csrf}, "action": {"simulate"}}); code != http.StatusOK || !strings.Contains(body, "Identity confirmed") {
+		t.Fatalf("identity: %d\n%s", code, body)
+	}
+
+	consent := mailTo(t, base, sam, "Choose what to share")
+	page, csrf = p.open(consent)
+	if !strings.Contains(page, "Occupational health clearance <span class=\"hint\">– not on your passport") {
+		t.Errorf("the consent page must say what the passport lacks:\n%s", page)
+	}
+	if code, _ := p.submit(consent, url.Values{"csrf": {csrf}, "action": {"consent"}}); code != http.StatusUnprocessableEntity {
+		t.Errorf("consent to nothing: %d, want 422", code)
+	}
+	_, csrf = p.open(consent)
+	if code, body := p.submit(consent, url.Values{"csrf": {csrf}, "action": {"consent"}, "type": {"dbs_check", "core_skills_training"}}); code != http.StatusOK {
+		t.Fatalf("consent: %d\n%s", code, body)
+	}
+
+	// The receiving trust is told, and decides on each credential.
+	mailTo(t, base, "hr@rrk.demo.nhs.localhost", "Credentials received")
+	type view struct {
+		Status, Stage string
+		WaitingOn     *string `json:"waiting_on"`
+		Steps         []struct{ Name, State string }
+		Shares        []struct {
+			ID, Decision   string
+			CredentialType string `json:"credential_type"`
+			Verification   []struct {
+				Check  string
+				Passed bool
+			}
+		}
+		Timeline []struct{ Event string }
+	}
+	var v view
+	eventually(t, "move waiting on the receiving trust", func() bool {
+		call(t, keys["RRK/hr"], "GET", api+"/moves/"+mv.ID, "", &v)
+		return v.Stage == "acceptance" && v.WaitingOn != nil && *v.WaitingOn == "receiving_trust"
+	})
+	if len(v.Shares) != 2 {
+		t.Fatalf("shares: %+v", v.Shares)
+	}
+	for _, s := range v.Shares {
+		if len(s.Verification) != 4 {
+			t.Errorf("share %s verification: %+v", s.CredentialType, s.Verification)
+		}
+		for _, c := range s.Verification {
+			if !c.Passed {
+				t.Errorf("share %s failed %s", s.CredentialType, c.Check)
+			}
+		}
+	}
+	var rrkView struct{ Credentials []struct{ Type string } }
+	call(t, keys["RRK/hr"], "GET", api+"/passports/"+pp.ID, "", &rrkView)
+	if len(rrkView.Credentials) != 2 {
+		t.Errorf("the receiving trust sees %d shared credentials, want 2", len(rrkView.Credentials))
+	}
+	if code := call(t, keys["RJ1/hr"], "POST", api+"/moves/"+mv.ID+"/shares/"+v.Shares[0].ID+"/decision", `{"decision":"accepted"}`, nil); code != http.StatusConflict {
+		t.Errorf("the sending trust deciding: %d, want 409", code)
+	}
+	if code := call(t, keys["RRK/hr"], "POST", api+"/moves/"+mv.ID+"/shares/"+v.Shares[0].ID+"/decision", `{"decision":"accepted"}`, nil); code != http.StatusOK {
+		t.Fatalf("accept share: %d", code)
+	}
+	if code := call(t, keys["RRK/hr"], "POST", api+"/moves/"+mv.ID+"/shares/"+v.Shares[1].ID+"/decision", `{"decision":"rejected","reason":"we need level 3 resuscitation for ITU"}`, nil); code != http.StatusOK {
+		t.Fatalf("reject share: %d", code)
+	}
+	eventually(t, "move completed", func() bool {
+		call(t, keys["RJ1/hr"], "GET", api+"/moves/"+mv.ID, "", &v)
+		return v.Status == "completed"
+	})
+	took := time.Since(started)
+	mailTo(t, base, sam, "Move completed")
+	var problem struct{ Detail string }
+	if code := call(t, keys["RRK/hr"], "POST", api+"/moves/"+mv.ID+"/shares/"+v.Shares[1].ID+"/decision", `{"decision":"accepted"}`, &problem); code != http.StatusConflict || problem.Detail == "" {
+		t.Errorf("a late decision: %d %+v", code, problem)
+	}
+	events := 0
+	for _, e := range v.Timeline {
+		if strings.HasPrefix(e.Event, "share.decided") {
+			events++
+		}
+	}
+	if events != 2 {
+		t.Errorf("timeline: %+v", v.Timeline)
+	}
+
+	// The history: its length, and a copy for the replay test.
+	c := d.svc.temporal
+	it := c.GetWorkflowHistory(t.Context(), workflows.WorkflowID(mv.ID), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var hist historypb.History
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		hist.Events = append(hist.Events, ev)
+	}
+	t.Logf("move completed %v after it was started; history has %d events", took.Round(time.Millisecond), len(hist.Events))
+	if len(hist.Events) >= 250 {
+		t.Errorf("history has %d events, want under 250", len(hist.Events))
+	}
+	if path := os.Getenv("PASSPORT_RECORD_HISTORY"); path != "" {
+		out, _ := protojson.MarshalOptions{Indent: "  "}.Marshal(&hist)
+		if err := os.WriteFile(path, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

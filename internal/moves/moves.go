@@ -1,0 +1,273 @@
+// Package moves is what the API and the pages do with moves: start them,
+// read them and answer them. Both call this one implementation, which
+// checks who may do what and speaks to the move workflows.
+package moves
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/nhs-staff-passport/passport/internal/linktoken"
+	"github.com/nhs-staff-passport/passport/internal/store"
+	"github.com/nhs-staff-passport/passport/models"
+	"github.com/nhs-staff-passport/passport/workflows"
+)
+
+// Service starts, reads and answers moves.
+type Service struct {
+	Store     *store.Store
+	Temporal  client.Client
+	TaskQueue string
+	Links     *linktoken.Signer
+	// DevIdentity offers the identity simulator (development mode only).
+	DevIdentity bool
+	Now         func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// StartRequest is the body of POST /api/v1/moves.
+type StartRequest struct {
+	Staff struct {
+		models.StaffDetails
+		StaffGroup               models.StaffGroup `json:"staff_group"`
+		ProfessionalRegistration *struct {
+			Body   string `json:"body"`
+			Number string `json:"number"`
+		} `json:"professional_registration,omitempty"`
+	} `json:"staff"`
+	SendingTrust         string                  `json:"sending_trust,omitempty"`
+	ReceivingTrust       string                  `json:"receiving_trust"`
+	Kind                 models.MoveKind         `json:"kind"`
+	StartDate            string                  `json:"start_date"`
+	EndDate              string                  `json:"end_date,omitempty"`
+	RequestedCredentials []models.CredentialType `json:"requested_credentials,omitempty"`
+}
+
+// Start validates the request, finds or makes the person's passport,
+// records the move and starts its workflow. The same idempotency key from
+// the same trust returns the move it started before (created false).
+func (s *Service) Start(ctx context.Context, actor models.Actor, req StartRequest, idempotencyKey string) (models.Move, bool, error) {
+	in, err := s.validate(ctx, actor, &req)
+	if err != nil {
+		return models.Move{}, false, err
+	}
+	passport, _, err := s.Store.FindOrCreatePassport(ctx, req.Staff.StaffDetails)
+	if err != nil {
+		return models.Move{}, false, err
+	}
+	in.PassportID = passport.ID
+	now := s.now().UTC()
+	mv := models.Move{
+		ID: uuid.NewString(), SendingODS: in.SendingTrust, ReceivingODS: in.ReceivingTrust, PassportID: passport.ID,
+		Kind: in.Kind, StaffGroup: in.StaffGroup, StartDate: in.StartDate, Requested: joinTypes(in.Requested),
+		Status: models.MoveActive, Stage: models.StepInvite, CreatedAt: now, UpdatedAt: now,
+	}
+	if !in.EndDate.IsZero() {
+		mv.EndDate = &in.EndDate
+	}
+	if idempotencyKey != "" {
+		mv.IdempotencyKey = &idempotencyKey
+	}
+	got, created, err := s.Store.CreateMove(ctx, &mv)
+	if err != nil {
+		return models.Move{}, false, err
+	}
+	if !created {
+		// Start again all the same: if the first request died between
+		// recording the move and starting it, this finishes the job.
+		in.MoveID = got.ID
+		return got, false, s.startWorkflow(ctx, in, got)
+	}
+	in.MoveID = mv.ID
+	for _, t := range []string{in.SendingTrust, in.ReceivingTrust} {
+		if err := s.Store.LinkPassport(ctx, passport.ID, t); err != nil {
+			return models.Move{}, false, err
+		}
+	}
+	if err := s.Store.Audit(ctx, actor, "move.started", "move", mv.ID, map[string]any{
+		"sending_trust": in.SendingTrust, "receiving_trust": in.ReceivingTrust, "kind": in.Kind, "requested": mv.Requested,
+	}); err != nil {
+		return models.Move{}, false, err
+	}
+	return mv, true, s.startWorkflow(ctx, in, mv)
+}
+
+func (s *Service) startWorkflow(ctx context.Context, in workflows.MoveInput, mv models.Move) error {
+	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       workflows.WorkflowID(mv.ID),
+		TaskQueue:                s.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			workflows.SAStatus.ValueSet(string(models.MoveActive)), workflows.SAStage.ValueSet(models.StepInvite),
+			workflows.SASendingTrust.ValueSet(in.SendingTrust), workflows.SAReceivingTrust.ValueSet(in.ReceivingTrust),
+			workflows.SAWaitingOn.ValueSet(""),
+		),
+	}, workflows.MoveWorkflowName, in)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return nil // finished long ago under the same key: nothing to start
+	}
+	if err != nil {
+		return fmt.Errorf("moves: start workflow: %w", err)
+	}
+	return nil
+}
+
+func (s *Service) validate(ctx context.Context, actor models.Actor, req *StartRequest) (workflows.MoveInput, error) {
+	var v models.ValidationError
+	if err := req.Staff.Validate("staff."); err != nil {
+		v.Fields = append(v.Fields, err.(*models.ValidationError).Fields...)
+	}
+	if !req.Staff.StaffGroup.Valid() {
+		v.Add("staff.staff_group", "must be temporary_mover or doctor_in_training")
+	}
+	if pr := req.Staff.ProfessionalRegistration; pr != nil && (pr.Body == "" || pr.Number == "") {
+		v.Add("staff.professional_registration", "give both body and number, or leave it out")
+	}
+	if req.SendingTrust == "" {
+		req.SendingTrust = actor.Trust
+	}
+	req.SendingTrust, req.ReceivingTrust = strings.ToUpper(req.SendingTrust), strings.ToUpper(req.ReceivingTrust)
+	if actor.Trust != req.SendingTrust && actor.Trust != req.ReceivingTrust {
+		v.Add("sending_trust", "your trust must send or receive the move")
+	}
+	if req.SendingTrust == req.ReceivingTrust {
+		v.Add("receiving_trust", "must differ from the sending trust")
+	}
+	in := workflows.MoveInput{SendingTrust: req.SendingTrust, ReceivingTrust: req.ReceivingTrust, Kind: req.Kind, StaffGroup: req.Staff.StaffGroup}
+	var receiving models.Trust
+	for field, ods := range map[string]string{"sending_trust": req.SendingTrust, "receiving_trust": req.ReceivingTrust} {
+		t, err := s.Store.Trust(ctx, ods)
+		switch {
+		case errors.Is(err, models.ErrNotFound):
+			v.Add(field, ods+" is not a trust of the service")
+		case err != nil:
+			return in, err
+		case !t.Registered:
+			v.Add(field, ods+" is not registered with the service")
+		}
+		if field == "receiving_trust" {
+			receiving = t
+		}
+	}
+	if req.Kind != models.KindTemporaryMove && req.Kind != models.KindRotation {
+		v.Add("kind", "must be temporary_move or rotation")
+	}
+	today := s.now().UTC().Truncate(24 * time.Hour)
+	start, err := time.Parse(time.DateOnly, req.StartDate)
+	if err != nil {
+		v.Add("start_date", "must be a date YYYY-MM-DD")
+	} else if start.Before(today.AddDate(0, 0, -30)) {
+		v.Add("start_date", "must not be more than 30 days ago")
+	}
+	in.StartDate = start
+	switch {
+	case req.Kind == models.KindTemporaryMove && req.EndDate == "":
+		v.Add("end_date", "a temporary move needs an end date")
+	case req.Kind == models.KindRotation && req.EndDate != "":
+		v.Add("end_date", "a rotation has no end date")
+	case req.EndDate != "":
+		end, err := time.Parse(time.DateOnly, req.EndDate)
+		if err != nil || !end.After(start) {
+			v.Add("end_date", "must be a date YYYY-MM-DD after the start date")
+		}
+		in.EndDate = end
+	}
+	in.Requested = req.RequestedCredentials
+	if len(in.Requested) == 0 && receiving.ODSCode != "" && req.Staff.StaffGroup.Valid() {
+		in.Requested, _, err = s.Store.RequiredCredentials(ctx, receiving.ODSCode, req.Staff.StaffGroup)
+		if err != nil {
+			return in, err
+		}
+	}
+	for _, t := range in.Requested {
+		if !t.Valid() {
+			v.Add("requested_credentials", "unknown credential type "+string(t))
+		}
+	}
+	in.Policy = receiving.Policy
+	if in.Policy.ReminderInterval == 0 {
+		in.Policy = models.DefaultMovePolicy()
+	}
+	return in, v.Err()
+}
+
+func joinTypes(ts []models.CredentialType) string {
+	s := make([]string, len(ts))
+	for i, t := range ts {
+		s[i] = string(t)
+	}
+	return strings.Join(s, ",")
+}
+
+// Visible returns the move when the actor may see it: its trusts' HR and
+// admins, and operators. Anyone else gets models.ErrNotFound.
+func (s *Service) Visible(ctx context.Context, actor models.Actor, id string) (models.Move, error) {
+	mv, err := s.Store.Move(ctx, id)
+	if err != nil {
+		return models.Move{}, err
+	}
+	if actor.Role != models.RoleOperator && !mv.Involves(actor.Trust) {
+		return models.Move{}, fmt.Errorf("move %s: %w", id, models.ErrNotFound)
+	}
+	return mv, nil
+}
+
+// Progress decodes a move's stored progress.
+func Progress(mv models.Move) models.MoveProgress {
+	var p models.MoveProgress
+	_ = json.Unmarshal([]byte(mv.Progress), &p)
+	if p.MoveID == "" {
+		p = models.MoveProgress{MoveID: mv.ID, Status: mv.Status, Stage: mv.Stage}
+	}
+	return p
+}
+
+// Answer sends an update to a move's workflow and waits for its reply. A
+// refusal by the workflow comes back as a *models.RefusedError.
+func (s *Service) Answer(ctx context.Context, moveID, update string, arg any) (models.MoveProgress, error) {
+	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   workflows.WorkflowID(moveID),
+		UpdateName:   update,
+		Args:         []any{arg},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	var p models.MoveProgress
+	if err == nil {
+		err = h.Get(ctx, &p)
+	}
+	if err == nil {
+		return p, nil
+	}
+	var app *temporal.ApplicationError
+	var notFound *serviceerror.NotFound
+	switch {
+	case errors.As(err, &app) && app.Type() == "Refused":
+		return p, &models.RefusedError{Reason: app.Message()}
+	case errors.As(err, &notFound), strings.Contains(err.Error(), "workflow execution already completed"):
+		return p, &models.RefusedError{Reason: "the move has ended"}
+	}
+	return p, fmt.Errorf("moves: %s: %w", update, err)
+}
+
+// Caller turns an authenticated actor into the workflow's caller.
+func Caller(a models.Actor) workflows.Caller {
+	return workflows.Caller{Kind: a.Kind, ID: a.ID, Trust: a.Trust, Role: a.Role}
+}
