@@ -19,7 +19,6 @@ import (
 	"github.com/nhs-staff-passport/passport/internal/demo"
 	"github.com/nhs-staff-passport/passport/internal/devredis"
 	"github.com/nhs-staff-passport/passport/internal/devtemporal"
-	"github.com/nhs-staff-passport/passport/internal/jobs"
 	"github.com/nhs-staff-passport/passport/internal/mailcatcher"
 	"github.com/nhs-staff-passport/passport/worker"
 )
@@ -142,7 +141,7 @@ func startDev(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *devS
 		return nil, err
 	}
 	// Short timeouts: a developer's Ctrl-C should not wait on a slow relay.
-	wopts.Deliveries = jobs.ServerOptions{ShutdownTimeout: 2 * time.Second, Logger: log}
+	wopts.Deliveries.ShutdownTimeout = 2 * time.Second
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	d.stopWorker = cancel
 	d.workerDone = make(chan error, 1)

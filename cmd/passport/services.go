@@ -150,10 +150,11 @@ func (s *services) workerOptions(relay config.SMTP) (worker.Options, error) {
 		Activities: &activities.Activities{
 			Email: jobs.NewEnqueuer(s.queue), Store: s.store, Credentials: s.creds, Links: s.links, PublicURL: s.cfg.PublicURL,
 		},
-		Redis:      s.redis,
-		Mailer:     sender,
-		Deliveries: jobs.ServerOptions{ShutdownTimeout: s.cfg.ShutdownTimeout, Logger: s.log},
-		Logger:     s.log,
+		Redis:  s.redis,
+		Mailer: sender,
+		Deliveries: jobs.ServerOptions{ShutdownTimeout: s.cfg.ShutdownTimeout, Logger: s.log,
+			Observer: worker.NotificationLog{Store: s.store, Log: s.log}},
+		Logger: s.log,
 	}, nil
 }
 

@@ -9,9 +9,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
+	"golang.org/x/time/rate"
 
 	"github.com/nhs-staff-passport/passport/internal/mail"
 )
@@ -21,6 +23,9 @@ const TypeSendEmail = "email:send"
 
 // QueueEmail is the queue emails wait in.
 const QueueEmail = "email"
+
+// emailTaskPrefix starts the task ID of an email; the rest is its key.
+const emailTaskPrefix = "email:"
 
 // Email is the payload of a TypeSendEmail task.
 type Email struct {
@@ -54,7 +59,7 @@ func (q *Enqueuer) EnqueueEmail(ctx context.Context, key string, e Email) error 
 		return fmt.Errorf("jobs: encode email: %w", err)
 	}
 	task := asynq.NewTask(TypeSendEmail, payload,
-		asynq.TaskID("email:"+key),
+		asynq.TaskID(emailTaskPrefix+key),
 		asynq.Queue(QueueEmail),
 		asynq.MaxRetry(emailRetries),
 		asynq.Timeout(time.Minute),
@@ -77,8 +82,11 @@ type Mailer interface {
 
 // handleEmail delivers a TypeSendEmail task. The task ID becomes the
 // Message-ID so that a retry after a lost acknowledgement can be recognised.
-func handleEmail(m Mailer) asynq.HandlerFunc {
+func handleEmail(m Mailer, limit *rate.Limiter, obs Observer) asynq.HandlerFunc {
 	return func(ctx context.Context, t *asynq.Task) error {
+		if err := limit.Wait(ctx); err != nil {
+			return err
+		}
 		var e Email
 		if err := json.Unmarshal(t.Payload(), &e); err != nil {
 			return fmt.Errorf("jobs: decode email: %v: %w", err, asynq.SkipRetry)
@@ -87,6 +95,9 @@ func handleEmail(m Mailer) asynq.HandlerFunc {
 		err := m.Send(ctx, mail.Email{To: e.To, Subject: e.Subject, Text: e.Text, HTML: e.HTML, MessageID: messageID(id)})
 		if errors.Is(err, mail.ErrPermanent) {
 			return fmt.Errorf("%v: %w", err, asynq.SkipRetry)
+		}
+		if err == nil && obs != nil {
+			obs.Delivered(ctx, strings.TrimPrefix(id, emailTaskPrefix))
 		}
 		return err
 	}

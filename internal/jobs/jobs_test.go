@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -48,7 +49,8 @@ func TestEmailIsDeliveredOncePerKey(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	server, handler := jobs.NewServer(rdb, sender, jobs.ServerOptions{CheckInterval: 50 * time.Millisecond, Logger: quiet})
+	obs := &observer{}
+	server, handler := jobs.NewServer(rdb, sender, jobs.ServerOptions{CheckInterval: 50 * time.Millisecond, Logger: quiet, Observer: obs})
 	if err := server.Start(handler); err != nil {
 		t.Fatal(err)
 	}
@@ -58,6 +60,10 @@ func TestEmailIsDeliveredOncePerKey(t *testing.T) {
 	time.Sleep(300 * time.Millisecond) // room for a wrongly duplicated third
 	if n := len(box.Messages()); n != 2 {
 		t.Errorf("want 2 emails (one per key), got %d", n)
+	}
+	waitFor(t, func() bool { return len(obs.all()) == 2 })
+	if got := strings.Join(obs.all(), ","); got != "sent move-1/invite/1,sent move-1/invite/2" && got != "sent move-1/invite/2,sent move-1/invite/1" {
+		t.Errorf("deliveries reported: %s", got)
 	}
 }
 
@@ -82,8 +88,9 @@ func (f *failingMailer) count() int {
 
 func TestPermanentFailureIsArchivedWithoutRetry(t *testing.T) {
 	rdb := testenv.Redis(t)
-	m := &failingMailer{err: errors.Join(mail.ErrPermanent, errors.New("550 no such user"))}
-	insp := deliverOne(t, rdb, m)
+	m := &failingMailer{err: errors.Join(mail.ErrPermanent, errors.New("550 no such user <x@example.org>"))}
+	obs := &observer{}
+	insp := deliverOne(t, rdb, m, obs)
 	waitFor(t, func() bool {
 		archived, _ := insp.ListArchivedTasks(jobs.QueueEmail)
 		return len(archived) == 1
@@ -91,32 +98,74 @@ func TestPermanentFailureIsArchivedWithoutRetry(t *testing.T) {
 	if m.count() != 1 {
 		t.Errorf("a permanent failure was tried %d times, want 1", m.count())
 	}
+	waitFor(t, func() bool { return obs.get() == "failed k" })
+	if strings.Contains(obs.reason, "x@example.org") {
+		t.Errorf("the failure reason keeps an address: %q", obs.reason)
+	}
 }
 
 func TestTemporaryFailureIsRetried(t *testing.T) {
 	rdb := testenv.Redis(t)
 	m := &failingMailer{err: errors.New("421 try later")}
-	insp := deliverOne(t, rdb, m)
+	obs := &observer{}
+	insp := deliverOne(t, rdb, m, obs)
 	waitFor(t, func() bool {
 		retry, _ := insp.ListRetryTasks(jobs.QueueEmail)
 		return len(retry) == 1 && retry[0].Retried == 1 && retry[0].MaxRetry > 1
 	})
+	if got := obs.get(); got != "" {
+		t.Errorf("a delivery that will be retried was reported as %q", got)
+	}
 }
 
 // deliverOne queues one email and runs a delivery server with m until the
 // test ends; the inspector shows what became of the task.
-func deliverOne(t *testing.T, rdb *redis.Client, m jobs.Mailer) *asynq.Inspector {
+func deliverOne(t *testing.T, rdb *redis.Client, m jobs.Mailer, obs jobs.Observer) *asynq.Inspector {
 	t.Helper()
 	q := jobs.NewEnqueuer(asynq.NewClientFromRedisClient(rdb))
 	if err := q.EnqueueEmail(context.Background(), "k", jobs.Email{To: "x@example.org", Subject: "s", Text: "t"}); err != nil {
 		t.Fatal(err)
 	}
-	server, handler := jobs.NewServer(rdb, m, jobs.ServerOptions{CheckInterval: 50 * time.Millisecond, Logger: quiet})
+	server, handler := jobs.NewServer(rdb, m, jobs.ServerOptions{CheckInterval: 50 * time.Millisecond, Logger: quiet, Observer: obs})
 	if err := server.Start(handler); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(server.Shutdown)
 	return asynq.NewInspectorFromRedisClient(rdb)
+}
+
+// observer records the outcomes reported to it.
+type observer struct {
+	mu     sync.Mutex
+	events []string
+	reason string
+}
+
+func (o *observer) Delivered(_ context.Context, key string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.events = append(o.events, "sent "+key)
+}
+
+func (o *observer) Failed(_ context.Context, key, reason string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.events = append(o.events, "failed "+key)
+	o.reason = reason
+}
+
+func (o *observer) all() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return append([]string(nil), o.events...)
+}
+
+func (o *observer) get() string {
+	all := o.all()
+	if len(all) == 0 {
+		return ""
+	}
+	return all[len(all)-1]
 }
 
 func waitFor(t *testing.T, cond func() bool) {

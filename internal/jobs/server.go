@@ -2,13 +2,16 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/time/rate"
 )
 
 // ServerOptions tune the delivery server; zero values take production defaults.
@@ -19,6 +22,18 @@ type ServerOptions struct {
 	CheckInterval   time.Duration
 	ShutdownTimeout time.Duration
 	Logger          *slog.Logger
+	// EmailsPerSecond bounds the rate of sending, to stay within what the
+	// relay accepts (default 10).
+	EmailsPerSecond float64
+	// Observer, if set, hears of each delivery's outcome.
+	Observer Observer
+}
+
+// Observer hears how deliveries end, by the key they were enqueued under.
+type Observer interface {
+	Delivered(ctx context.Context, key string)
+	// Failed is called once a delivery will not be tried again.
+	Failed(ctx context.Context, key, reason string)
 }
 
 // NewServer builds the asynq server and the handler of every task type. The
@@ -36,6 +51,9 @@ func NewServer(rdb redis.UniversalClient, mailer Mailer, opts ServerOptions) (*a
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.EmailsPerSecond == 0 {
+		opts.EmailsPerSecond = 10
+	}
 	log := opts.Logger.With("component", "asynq")
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency:              opts.Concurrency,
@@ -50,11 +68,15 @@ func NewServer(rdb redis.UniversalClient, mailer Mailer, opts ServerOptions) (*a
 			id, _ := asynq.GetTaskID(ctx)
 			retried, _ := asynq.GetRetryCount(ctx)
 			maxRetry, _ := asynq.GetMaxRetry(ctx)
-			log.Warn("delivery failed", "type", t.Type(), "task_id", id, "retry", retried, "max_retry", maxRetry, "err", redactAddresses(err.Error()))
+			reason := redactAddresses(err.Error())
+			log.Warn("delivery failed", "type", t.Type(), "task_id", id, "retry", retried, "max_retry", maxRetry, "err", reason)
+			if opts.Observer != nil && (retried >= maxRetry || errors.Is(err, asynq.SkipRetry)) {
+				opts.Observer.Failed(ctx, strings.TrimPrefix(id, emailTaskPrefix), reason)
+			}
 		}),
 	})
 	mux := asynq.NewServeMux()
-	mux.Handle(TypeSendEmail, handleEmail(mailer))
+	mux.Handle(TypeSendEmail, handleEmail(mailer, rate.NewLimiter(rate.Limit(opts.EmailsPerSecond), 1), opts.Observer))
 	return srv, mux
 }
 

@@ -160,3 +160,14 @@ func (s *Store) RecordTransfer(ctx context.Context, consent models.Consent, shar
 		return tx.LinkPassport(ctx, consent.PassportID, receiver)
 	})
 }
+
+// SetNotificationStatus records how a notification's delivery ended; keys
+// that are not move notifications change nothing.
+func (s *Store) SetNotificationStatus(ctx context.Context, id, status, reason string) error {
+	if len(reason) > 500 {
+		reason = reason[:500]
+	}
+	err := s.db.WithContext(ctx).Model(&models.Notification{}).Where("id = ?", id).
+		Updates(map[string]any{"status": status, "error": reason, "updated_at": time.Now().UTC()}).Error
+	return translate(err, "notification status")
+}
