@@ -95,7 +95,15 @@ func (a *Activities) Notify(ctx context.Context, in NoticeInput) error {
 			a.send(ctx, mc, key("receiving"), template, "receiving_trust", mc.receiving.ContactEmail, d))
 	}
 	everyone := func(template string) error {
-		return errors.Join(a.send(ctx, mc, key("staff"), template, "staff", mc.passport.Email, d), trusts(template))
+		// The person gets a link to their passport, where they can also
+		// withdraw their consent; the move's page is for the trusts.
+		view, err := a.viewLink(ctx, mc)
+		if err != nil {
+			return err
+		}
+		sd := d
+		sd.Link = view
+		return errors.Join(a.send(ctx, mc, key("staff"), template, "staff", mc.passport.Email, sd), trusts(template))
 	}
 	switch in.Template {
 	case TemplateReminder:
@@ -114,6 +122,24 @@ func (a *Activities) Notify(ctx context.Context, in NoticeInput) error {
 		return everyone(in.Template)
 	}
 	return temporal.NewNonRetryableApplicationError("unknown notification "+in.Template, ErrTypeInvalid, nil)
+}
+
+// viewDays is how long a link to view one's passport works.
+const viewDays = 30
+
+// viewLink makes a link for the person to see their passport and what this
+// move shared. It can be opened many times; withdrawing consent through it
+// uses it up.
+func (a *Activities) viewLink(ctx context.Context, mc moveContext) (string, error) {
+	tok := a.Links.New()
+	err := a.Store.CreateLinkToken(ctx, &models.LinkToken{
+		ID: tok.ID, SecretHash: tok.Hash, Action: models.LinkViewPassport, MoveID: mc.move.ID, PassportID: mc.passport.ID,
+		ExpiresAt: a.now().UTC().AddDate(0, 0, viewDays), CreatedAt: a.now().UTC(),
+	})
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(a.PublicURL, "/") + "/s/" + tok.Plain, nil
 }
 
 // staffLink makes a single-use link for the person and emails it: the

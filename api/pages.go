@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -22,7 +23,7 @@ var templateFiles embed.FS
 // pageTemplates holds one template set per page, each with the layout.
 var pageTemplates = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"invitation", "identity", "consent", "done", "problem"} {
+	for _, name := range []string{"invitation", "identity", "consent", "passport", "done", "problem"} {
 		out[name] = template.Must(template.ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return out
@@ -34,7 +35,19 @@ type requestedItem struct {
 	Held  bool
 }
 
+type holderCredential struct {
+	Title, Subject, Issuer string
+	Status                 models.CredentialStatus
+	ValidUntil             *time.Time
+}
+
+type holderShare struct{ Title, State string }
+
 type pageData struct {
+	Passport    models.Passport
+	Credentials []holderCredential
+	Shares      []holderShare
+	CanWithdraw bool
 	Title       string
 	Message     string
 	Error       string
@@ -132,6 +145,28 @@ func (h *handlers) showLink(c *gin.Context, status int, l moves.Link, problem st
 		}
 		d.Wording = strings.Replace(moves.ConsentWording[moves.CurrentWording], "%s", l.Receiving.Name, 1)
 		render(c, status, "consent", d)
+	case models.LinkViewPassport:
+		p, shares, err := h.moves.HolderPassport(c, l)
+		if err != nil {
+			linkProblem(c, err)
+			return
+		}
+		d.Title, d.Passport = "Your Staff Passport", p
+		now := time.Now()
+		for _, cr := range p.Credentials {
+			d.Credentials = append(d.Credentials, holderCredential{Title: cr.Type.Title(), Subject: cr.Subject,
+				Issuer: cr.IssuerODS, Status: cr.Status(now), ValidUntil: cr.ValidUntil})
+		}
+		for _, sh := range shares {
+			state := string(sh.Decision)
+			if sh.RevokedAt != nil {
+				state = "access ended"
+			} else {
+				d.CanWithdraw = true
+			}
+			d.Shares = append(d.Shares, holderShare{Title: sh.CredentialType.Title(), State: state})
+		}
+		render(c, status, "passport", d)
 	default:
 		linkProblem(c, moves.ErrLinkInvalid)
 	}
@@ -174,6 +209,9 @@ func (h *handlers) linkAction(c *gin.Context) {
 		}
 		l, err = h.moves.GiveConsent(c, token, types)
 		title, msg = "Shared", "What you chose is being checked and sent. We will email you when the move is complete."
+	case "withdraw":
+		l, err = h.moves.WithdrawConsent(c, token)
+		title, msg = "Consent withdrawn", "The receiving trust can no longer see what you shared. The trusts have been told."
 	case "decline":
 		l, err = h.moves.Decline(c, token, "declined by the member of staff")
 		title, msg = "Move stopped", "Nothing from your passport was shared. The trusts have been told."

@@ -247,7 +247,22 @@ func TestMoveEndToEnd(t *testing.T) {
 		return v.Status == "completed"
 	})
 	took := time.Since(started)
-	mailTo(t, base, sam, "Move completed")
+
+	// Sam sees the passport and what was shared, then withdraws consent.
+	passportLink := mailTo(t, base, sam, "Move completed")
+	page, csrf = p.open(passportLink)
+	for _, want := range []string{"DBS check", "Identity check", "accepted", "rejected", "Withdraw my consent"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("passport page lacks %q", want)
+		}
+	}
+	if code, body := p.submit(passportLink, url.Values{"csrf": {csrf}, "action": {"withdraw"}}); code != http.StatusOK || !strings.Contains(body, "Consent withdrawn") {
+		t.Fatalf("withdraw: %d\n%s", code, body)
+	}
+	call(t, keys["RRK/hr"], "GET", api+"/passports/"+pp.ID, "", &rrkView)
+	if len(rrkView.Credentials) != 0 {
+		t.Errorf("after withdrawal the receiving trust still sees %d credentials", len(rrkView.Credentials))
+	}
 	var problem struct{ Detail string }
 	if code := call(t, keys["RRK/hr"], "POST", api+"/moves/"+mv.ID+"/shares/"+v.Shares[1].ID+"/decision", `{"decision":"accepted"}`, &problem); code != http.StatusConflict || problem.Detail == "" {
 		t.Errorf("a late decision: %d %+v", code, problem)

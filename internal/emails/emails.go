@@ -114,7 +114,7 @@ It will wait until an operator or trust admin retries it: {{.Link}}`,
 		subject: "Move completed: {{.StaffName}} to {{.ReceivingTrust}}",
 		body: `The move of {{.StaffName}} from {{.SendingTrust}} to {{.ReceivingTrust}} is complete. {{.ReceivingTrust}} has made its decisions on the credentials shared.
 
-Details: {{.Link}}`,
+See the details: {{.Link}}`,
 	},
 	"closed": {
 		subject: "Temporary move ended: {{.StaffName}} at {{.ReceivingTrust}}",

@@ -142,3 +142,43 @@ func (s *Service) Decline(ctx context.Context, plain, reason string) (Link, erro
 		return workflows.Decline{Caller: staffCaller(l), Reason: reason}
 	}, "move.declined", nil)
 }
+
+// WithdrawConsent ends the receiving trust's access to what the person
+// shared in the move, through their passport link.
+//
+// A rotation's workflow ends at completion, but consent outlives it: then
+// the access is ended here, directly.
+func (s *Service) WithdrawConsent(ctx context.Context, plain string) (Link, error) {
+	l, err := s.act(ctx, plain, models.LinkViewPassport, workflows.UpdateWithdrawConsent, func(l Link) any {
+		return workflows.WithdrawConsent{Caller: staffCaller(l), Reason: "withdrawn by the member of staff"}
+	}, "consent.withdrawn", nil)
+	var refused *models.RefusedError
+	if !errors.As(err, &refused) || l.Move.Status != models.MoveCompleted || refused.Reason != reasonEnded {
+		return l, err
+	}
+	n, err := s.Store.RevokeShares(ctx, l.Move.ID, s.now())
+	if err != nil {
+		return l, err
+	}
+	if n == 0 {
+		return l, &models.RefusedError{Reason: "the receiving trust's access has ended already"}
+	}
+	if err := s.Store.UseLinkToken(ctx, l.Token.ID, s.now()); err != nil && !errors.Is(err, models.ErrConflict) {
+		return l, err
+	}
+	return l, s.Store.Audit(ctx, staffActor(l), "consent.withdrawn", "move", l.Move.ID, map[string]any{"shares_revoked": n})
+}
+
+// HolderPassport is the person's own passport, every credential on it,
+// and the shares of the link's move.
+func (s *Service) HolderPassport(ctx context.Context, l Link) (models.Passport, []models.Share, error) {
+	if l.Token.Action != models.LinkViewPassport {
+		return models.Passport{}, nil, &models.RefusedError{Reason: "this link is for something else"}
+	}
+	p, err := s.Store.Passport(ctx, l.Passport.ID)
+	if err != nil {
+		return p, nil, err
+	}
+	shares, err := s.Store.Shares(ctx, l.Move.ID)
+	return p, shares, err
+}

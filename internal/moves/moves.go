@@ -262,10 +262,13 @@ func (s *Service) Answer(ctx context.Context, moveID, update string, arg any) (m
 	case errors.As(err, &app) && app.Type() == "Refused":
 		return p, &models.RefusedError{Reason: app.Message()}
 	case errors.As(err, &notFound), strings.Contains(err.Error(), "workflow execution already completed"):
-		return p, &models.RefusedError{Reason: "the move has ended"}
+		return p, &models.RefusedError{Reason: reasonEnded}
 	}
 	return p, fmt.Errorf("moves: %s: %w", update, err)
 }
+
+// reasonEnded is the refusal of an answer to a move whose workflow ended.
+const reasonEnded = "the move has ended"
 
 // Caller turns an authenticated actor into the workflow's caller.
 func Caller(a models.Actor) workflows.Caller {
