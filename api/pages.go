@@ -143,7 +143,7 @@ func (h *handlers) showLink(c *gin.Context, status int, l moves.Link, problem st
 			}
 			d.Requested = append(d.Requested, requestedItem{Type: t, Title: t.Title(), Held: held})
 		}
-		d.Wording = strings.Replace(moves.ConsentWording[moves.CurrentWording], "%s", l.Receiving.Name, 1)
+		d.Wording = moves.ConsentText(l.Receiving.Name)
 		render(c, status, "consent", d)
 	case models.LinkViewPassport:
 		p, shares, err := h.moves.HolderPassport(c, l)

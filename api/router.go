@@ -29,6 +29,16 @@ type Options struct {
 	Credentials *credentials.Service
 	// Moves, when set, mounts the move endpoints.
 	Moves *moves.Service
+	// LinkRequestsPerMinute bounds requests per client address to the
+	// pages and endpoints behind email links (default 60).
+	LinkRequestsPerMinute int
+}
+
+func (o Options) linkRate() int {
+	if o.LinkRequestsPerMinute > 0 {
+		return o.LinkRequestsPerMinute
+	}
+	return 60
 }
 
 // handlers hold what the API's handlers use.
@@ -46,8 +56,17 @@ func NewHandler(o Options) http.Handler {
 	}
 	if o.Moves != nil {
 		h := &handlers{store: o.Store, creds: o.Credentials, moves: o.Moves}
-		r.GET("/s/:token", h.linkPage)
-		r.POST("/s/:token", h.linkAction)
+		limit := rateLimit(newPerClient(o.linkRate(), 20))
+		pages := r.Group("/s", limit)
+		pages.GET("/:token", h.linkPage)
+		pages.POST("/:token", h.linkAction)
+		links := r.Group("/api/v1/links/:token", limit)
+		links.GET("", h.linkJSON)
+		links.POST("/accept", h.linkAccept)
+		links.POST("/identity/simulate", h.linkSimulateIdentity)
+		links.POST("/consent", h.linkConsent)
+		links.POST("/decline", h.linkDecline)
+		links.POST("/withdraw", h.linkWithdraw)
 	}
 	if o.DevMailbox != nil {
 		r.GET("/dev/mail", devMailHTML(o.DevMailbox))

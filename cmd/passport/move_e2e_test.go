@@ -277,6 +277,42 @@ func TestMoveEndToEnd(t *testing.T) {
 		t.Errorf("timeline: %+v", v.Timeline)
 	}
 
+	// A second person declines through the JSON face of the links.
+	const jo = "jo.hughes@nhs.net"
+	body := strings.Replace(strings.Replace(startBody, "Sam.Okafor@nhs.net", jo, 1), `"given_name":"Sam","family_name":"Okafor"`, `"given_name":"Jo","family_name":"Hughes"`, 1)
+	var mv2 struct{ ID string }
+	if code := call(t, keys["RRK/trust_admin"], "POST", api+"/moves", strings.Replace(body, `"receiving_trust":"RRK"`, `"sending_trust":"RJ1","receiving_trust":"RRK"`, 1), &mv2); code != http.StatusCreated {
+		t.Fatalf("a move started by the receiving trust: %d", code)
+	}
+	token := strings.TrimPrefix(mailTo(t, base, jo, "has started your move"), base+"/s/")
+	var lv struct {
+		Action         string
+		ReceivingTrust struct{ Name string } `json:"receiving_trust"`
+	}
+	if code := call(t, "", "GET", api+"/links/"+token, "", &lv); code != http.StatusOK || lv.Action != "accept_invitation" || lv.ReceivingTrust.Name == "" {
+		t.Fatalf("link JSON: %d %+v", code, lv)
+	}
+	if code := call(t, "", "POST", api+"/links/"+token+"/decline", `{"reason":"staying put"}`, nil); code != http.StatusOK {
+		t.Fatalf("decline: %d", code)
+	}
+	var moved struct {
+		Status    string
+		EndReason string `json:"end_reason"`
+	}
+	eventually(t, "second move declined", func() bool {
+		call(t, keys["RJ1/hr"], "GET", api+"/moves/"+mv2.ID, "", &moved)
+		return moved.Status == "declined"
+	})
+	if moved.EndReason != "staying put" {
+		t.Errorf("end reason %q", moved.EndReason)
+	}
+	if code := call(t, "", "POST", api+"/links/"+token+"/accept", "", nil); code != http.StatusConflict {
+		t.Errorf("a used link through JSON: %d, want 409", code)
+	}
+	if code := call(t, "", "GET", api+"/links/not.a.token", "", nil); code != http.StatusNotFound {
+		t.Errorf("a made-up link: %d, want 404", code)
+	}
+
 	// The history: its length, and a copy for the replay test.
 	c := d.svc.temporal
 	it := c.GetWorkflowHistory(t.Context(), workflows.WorkflowID(mv.ID), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)

@@ -21,6 +21,11 @@ var ConsentWording = map[string]string{
 // CurrentWording is the version shown to people now.
 const CurrentWording = "v1"
 
+// ConsentText is the current wording for a receiving trust.
+func ConsentText(receiver string) string {
+	return fmt.Sprintf(ConsentWording[CurrentWording], receiver)
+}
+
 // Link is an emailed link resolved: what it is for, and the move and
 // person it concerns.
 type Link struct {

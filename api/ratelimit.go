@@ -1,0 +1,63 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/time/rate"
+)
+
+// perClient limits requests per client address: a link's token is a
+// secret, and guessing at tokens should be slow and noticed.
+type perClient struct {
+	mu      sync.Mutex
+	every   time.Duration
+	burst   int
+	clients map[string]*clientLimit
+	swept   time.Time
+}
+
+type clientLimit struct {
+	l    *rate.Limiter
+	seen time.Time
+}
+
+func newPerClient(perMinute, burst int) *perClient {
+	return &perClient{every: time.Minute / time.Duration(perMinute), burst: burst, clients: map[string]*clientLimit{}}
+}
+
+func (p *perClient) allow(ip string, now time.Time) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if now.Sub(p.swept) > 10*time.Minute { // forget clients gone quiet
+		for k, c := range p.clients {
+			if now.Sub(c.seen) > 10*time.Minute {
+				delete(p.clients, k)
+			}
+		}
+		p.swept = now
+	}
+	c, ok := p.clients[ip]
+	if !ok {
+		c = &clientLimit{l: rate.NewLimiter(rate.Every(p.every), p.burst)}
+		p.clients[ip] = c
+	}
+	c.seen = now
+	return c.l.AllowN(now, 1)
+}
+
+// rateLimit answers 429 with Retry-After once a client exceeds the limit.
+func rateLimit(p *perClient) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if p.allow(c.ClientIP(), time.Now()) {
+			c.Next()
+			return
+		}
+		c.Header("Retry-After", strconv.Itoa(int(p.every.Seconds())+1))
+		writeProblem(c, Problem{Type: problemType + "too-many-requests", Status: http.StatusTooManyRequests,
+			Detail: "Too many requests from your address. Wait a minute and try again."})
+	}
+}
