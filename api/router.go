@@ -29,6 +29,9 @@ type Options struct {
 	Credentials *credentials.Service
 	// Moves, when set, mounts the move endpoints.
 	Moves *moves.Service
+	// IdentityCallbackSecret, when set, mounts the identity provider's
+	// callback.
+	IdentityCallbackSecret []byte
 	// LinkRequestsPerMinute bounds requests per client address to the
 	// pages and endpoints behind email links (default 60).
 	LinkRequestsPerMinute int
@@ -67,6 +70,9 @@ func NewHandler(o Options) http.Handler {
 		links.POST("/consent", h.linkConsent)
 		links.POST("/decline", h.linkDecline)
 		links.POST("/withdraw", h.linkWithdraw)
+		if len(o.IdentityCallbackSecret) > 0 {
+			r.POST("/api/v1/identity/callback", h.identityCallback(o.IdentityCallbackSecret))
+		}
 	}
 	if o.DevMailbox != nil {
 		r.GET("/dev/mail", devMailHTML(o.DevMailbox))

@@ -21,9 +21,12 @@ import (
 	"github.com/nhs-staff-passport/passport/internal/demo"
 	"github.com/nhs-staff-passport/passport/internal/devtemporal"
 	"github.com/nhs-staff-passport/passport/internal/mailcatcher"
+	"github.com/nhs-staff-passport/passport/internal/moves"
 	"github.com/nhs-staff-passport/passport/internal/testenv"
 	"github.com/nhs-staff-passport/passport/workflows"
 )
+
+const callbackSecret = "a secret shared with the identity provider"
 
 // person is a member of staff with a browser and an inbox.
 type person struct {
@@ -97,6 +100,7 @@ func TestMoveEndToEnd(t *testing.T) {
 	cfg.DatabaseURL = testenv.PostgresDB(t)
 	rdb := testenv.Redis(t)
 	cfg.RedisAddr, cfg.RedisDB = testenv.RedisAddr(), rdb.Options().DB
+	cfg.IdentityCallbackSecret = callbackSecret
 	d := startTestDev(t, cfg)
 	defer d.stop()
 	base := cfg.PublicURL
@@ -292,6 +296,32 @@ func TestMoveEndToEnd(t *testing.T) {
 	if code := call(t, "", "GET", api+"/links/"+token, "", &lv); code != http.StatusOK || lv.Action != "accept_invitation" || lv.ReceivingTrust.Name == "" {
 		t.Fatalf("link JSON: %d %+v", code, lv)
 	}
+	if code := call(t, "", "POST", api+"/links/"+token+"/accept", "", nil); code != http.StatusOK {
+		t.Fatalf("accept through JSON: %d", code)
+	}
+	// An external identity provider confirms Jo's identity.
+	mailTo(t, base, jo, "Confirm your identity")
+	callback := func(body, sig string) int {
+		r, _ := http.NewRequest("POST", api+"/identity/callback", strings.NewReader(body))
+		r.Header.Set(moves.SignatureHeader, sig)
+		res, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	verdict := `{"move_id":"` + mv2.ID + `","verified":true,"provider":"Example ID Service","level_of_confidence":"medium","reference":"ex-123"}`
+	if code := callback(verdict, moves.SignCallback([]byte("wrong secret"), []byte(verdict), time.Now())); code != http.StatusUnauthorized {
+		t.Errorf("a callback signed with another secret: %d", code)
+	}
+	if code := callback(verdict, moves.SignCallback([]byte(callbackSecret), []byte(verdict), time.Now().Add(-time.Hour))); code != http.StatusUnauthorized {
+		t.Errorf("a stale callback: %d", code)
+	}
+	if code := callback(verdict, moves.SignCallback([]byte(callbackSecret), []byte(verdict), time.Now())); code != http.StatusNoContent {
+		t.Fatalf("provider callback: %d", code)
+	}
+	token = strings.TrimPrefix(mailTo(t, base, jo, "Choose what to share"), base+"/s/")
 	if code := call(t, "", "POST", api+"/links/"+token+"/decline", `{"reason":"staying put"}`, nil); code != http.StatusOK {
 		t.Fatalf("decline: %d", code)
 	}

@@ -40,6 +40,8 @@ type Config struct {
 
 	SecretKey string `env:"SECRET_KEY" secret:"true" help:"base64 of at least 32 random bytes; signs email links and encrypts trusts' signing keys (dev: generated into the data dir when unset)"`
 
+	IdentityCallbackSecret string `env:"IDENTITY_CALLBACK_SECRET" secret:"true" help:"shared secret an external identity provider signs its callbacks with (HMAC-SHA256); unset disables the callback"`
+
 	LogLevel  string `env:"LOG_LEVEL" default:"info" help:"debug, info, warn or error"`
 	LogFormat string `env:"LOG_FORMAT" default:"text" help:"text or json"`
 
