@@ -14,6 +14,7 @@ import (
 	"github.com/nhs-staff-passport/passport/api"
 	"github.com/nhs-staff-passport/passport/internal/apikey"
 	"github.com/nhs-staff-passport/passport/internal/credentials"
+	"github.com/nhs-staff-passport/passport/internal/moves"
 	"github.com/nhs-staff-passport/passport/internal/store"
 	"github.com/nhs-staff-passport/passport/internal/testenv"
 	"github.com/nhs-staff-passport/passport/models"
@@ -56,7 +57,10 @@ func newHarness(t *testing.T) *harness {
 			h.keys[ods+"/"+string(role)] = k.Plain
 		}
 	}
-	h.handler = api.NewHandler(api.Options{Logger: quiet, Store: st, Credentials: creds})
+	// Moves without Temporal: enough for every request refused before a
+	// workflow would start.
+	mv := &moves.Service{Store: st}
+	h.handler = api.NewHandler(api.Options{Logger: quiet, Store: st, Credentials: creds, Moves: mv})
 	return h
 }
 
@@ -113,4 +117,8 @@ func hasField(p api.Problem, field string) bool {
 		}
 	}
 	return false
+}
+
+func passportDetails(email string) models.StaffDetails {
+	return models.StaffDetails{Email: email, GivenName: "A", FamilyName: "B"}
 }

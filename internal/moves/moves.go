@@ -57,6 +57,16 @@ type StartRequest struct {
 	StartDate            string                  `json:"start_date"`
 	EndDate              string                  `json:"end_date,omitempty"`
 	RequestedCredentials []models.CredentialType `json:"requested_credentials,omitempty"`
+	// Policy overrides the receiving trust's reminders and deadline for
+	// this move.
+	Policy *PolicyOverride `json:"policy,omitempty"`
+}
+
+// PolicyOverride is a move's own reminder policy, in the units people use.
+type PolicyOverride struct {
+	ReminderIntervalHours int `json:"reminder_interval_hours"`
+	MaxReminders          int `json:"max_reminders"`
+	DeadlineDays          int `json:"deadline_days"`
 }
 
 // Start validates the request, finds or makes the person's passport,
@@ -205,6 +215,19 @@ func (s *Service) validate(ctx context.Context, actor models.Actor, req *StartRe
 	in.Policy = receiving.Policy
 	if in.Policy.ReminderInterval == 0 {
 		in.Policy = models.DefaultMovePolicy()
+	}
+	if o := req.Policy; o != nil {
+		in.Policy = models.MovePolicy{
+			ReminderInterval: time.Duration(o.ReminderIntervalHours) * time.Hour,
+			MaxReminders:     o.MaxReminders,
+			Deadline:         time.Duration(o.DeadlineDays) * 24 * time.Hour,
+		}
+		if err := in.Policy.Validate(); err != nil {
+			names := map[string]string{"reminder_interval": "policy.reminder_interval_hours", "max_reminders": "policy.max_reminders", "deadline": "policy.deadline_days"}
+			for _, f := range err.(*models.ValidationError).Fields {
+				v.Add(names[f.Field], f.Reason)
+			}
+		}
 	}
 	return in, v.Err()
 }

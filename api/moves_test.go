@@ -1,0 +1,55 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestStartMoveNamesEveryBadField(t *testing.T) {
+	h := newHarness(t)
+	soon := time.Now().AddDate(0, 1, 0).Format("2006-01-02")
+	good := `{"staff":{"email":"a.b@nhs.net","given_name":"A","family_name":"B","staff_group":"temporary_mover"},
+		"receiving_trust":"RRK","kind":"temporary_move","start_date":"` + soon + `","end_date":"2099-01-01"}`
+	tests := []struct {
+		name, from, to, field string
+	}{
+		{"email", `"a.b@nhs.net"`, `"not-an-email"`, "staff.email"},
+		{"staff group", `"temporary_mover"`, `"visitor"`, "staff.staff_group"},
+		{"unknown trust", `"RRK"`, `"ZZZ"`, "receiving_trust"},
+		{"same trust", `"RRK"`, `"RJ1"`, "receiving_trust"},
+		{"kind", `"temporary_move"`, `"holiday"`, "kind"},
+		{"start date", `"start_date":"` + soon + `"`, `"start_date":"next week"`, "start_date"},
+		{"temporary without end", `,"end_date":"2099-01-01"`, ``, "end_date"},
+		{"end before start", `"2099-01-01"`, `"2001-01-01"`, "end_date"},
+		{"unknown credential", `"end_date":"2099-01-01"`, `"end_date":"2099-01-01","requested_credentials":["blood_group"]`, "requested_credentials"},
+		{"policy", `"end_date":"2099-01-01"`, `"end_date":"2099-01-01","policy":{"reminder_interval_hours":0,"max_reminders":2,"deadline_days":5}`, "policy.reminder_interval_hours"},
+		{"another trust's move", `"receiving_trust":"RRK"`, `"sending_trust":"R0A","receiving_trust":"RRK"`, "sending_trust"},
+	}
+	for _, tt := range tests {
+		body := strings.Replace(good, tt.from, tt.to, 1)
+		if body == good {
+			t.Fatalf("%s: replacement did not apply", tt.name)
+		}
+		rec := h.do("RJ1/hr", http.MethodPost, "/api/v1/moves", body, nil)
+		if rec.Code != http.StatusUnprocessableEntity {
+			t.Errorf("%s: %d %s", tt.name, rec.Code, rec.Body)
+			continue
+		}
+		if p := h.problem(rec); !hasField(p, tt.field) {
+			t.Errorf("%s: %+v does not name %s", tt.name, p.Errors, tt.field)
+		}
+	}
+	// Nothing was written by any of them.
+	if _, created, err := h.store.FindOrCreatePassport(context.Background(), passportDetails("a.b@nhs.net")); err != nil || !created {
+		t.Errorf("a refused start left a passport behind (%v)", err)
+	}
+	if rec := h.do("RJ1/operator", http.MethodPost, "/api/v1/moves", good, nil); rec.Code != http.StatusForbidden {
+		t.Errorf("an operator starting a move: %d", rec.Code)
+	}
+	if rec := h.do("RJ1/hr", http.MethodGet, "/api/v1/moves/00000000-0000-0000-0000-000000000000", nil, nil); rec.Code != http.StatusNotFound {
+		t.Errorf("unknown move: %d", rec.Code)
+	}
+}
