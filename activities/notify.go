@@ -56,9 +56,10 @@ func (mc moveContext) data(link string) emails.Data {
 	}
 }
 
-// moveLink is the move's page for trusts.
+// moveLink is where trusts see the move: the API's view until the HR
+// portal has a page for it.
 func (a *Activities) moveLink(moveID string) string {
-	return strings.TrimRight(a.PublicURL, "/") + "/moves/" + moveID
+	return strings.TrimRight(a.PublicURL, "/") + "/api/v1/moves/" + moveID
 }
 
 // send renders a template and queues it to one recipient under a key that

@@ -29,7 +29,7 @@ type harness struct {
 	keys    map[string]string // "RJ1/hr" -> key
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T, opts ...func(*api.Options)) *harness {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, testenv.PostgresDB(t))
@@ -60,7 +60,11 @@ func newHarness(t *testing.T) *harness {
 	// Moves without Temporal: enough for every request refused before a
 	// workflow would start.
 	mv := &moves.Service{Store: st}
-	h.handler = api.NewHandler(api.Options{Logger: quiet, Store: st, Credentials: creds, Moves: mv})
+	o := api.Options{Logger: quiet, Store: st, Credentials: creds, Moves: mv}
+	for _, f := range opts {
+		f(&o)
+	}
+	h.handler = api.NewHandler(o)
 	return h
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/nhs-staff-passport/passport/internal/credentials"
+	"github.com/nhs-staff-passport/passport/internal/jobs"
 	"github.com/nhs-staff-passport/passport/internal/metrics"
 	"github.com/nhs-staff-passport/passport/internal/moves"
 	"github.com/nhs-staff-passport/passport/internal/store"
@@ -29,6 +30,8 @@ type Options struct {
 	Credentials *credentials.Service
 	// Moves, when set, mounts the move endpoints.
 	Moves *moves.Service
+	// Deliveries, when set, mounts the operators' view of failed emails.
+	Deliveries *jobs.Deliveries
 	// IdentityCallbackSecret, when set, mounts the identity provider's
 	// callback.
 	IdentityCallbackSecret []byte
@@ -46,16 +49,17 @@ func (o Options) linkRate() int {
 
 // handlers hold what the API's handlers use.
 type handlers struct {
-	store *store.Store
-	creds *credentials.Service
-	moves *moves.Service
+	store      *store.Store
+	creds      *credentials.Service
+	moves      *moves.Service
+	deliveries *jobs.Deliveries
 }
 
 // NewHandler builds the router of an API process.
 func NewHandler(o Options) http.Handler {
 	r := newEngine(o)
 	if o.Store != nil && o.Credentials != nil {
-		mountAPI(r, &handlers{store: o.Store, creds: o.Credentials, moves: o.Moves})
+		mountAPI(r, &handlers{store: o.Store, creds: o.Credentials, moves: o.Moves, deliveries: o.Deliveries})
 	}
 	if o.Moves != nil {
 		h := &handlers{store: o.Store, creds: o.Credentials, moves: o.Moves}
@@ -130,6 +134,12 @@ func mountAPI(r *gin.Engine, h *handlers) {
 		authed.POST("/moves/:id/shares/:share/decision", trustStaff, h.decideShare)
 		authed.POST("/moves/:id/retry", allow(models.RoleTrustAdmin, models.RoleOperator), h.retryStep)
 		authed.POST("/moves/:id/deadline", anyRole, h.extendDeadline)
+	}
+
+	if h.deliveries != nil {
+		operator := allow(models.RoleOperator)
+		authed.GET("/deliveries/failed", operator, h.failedDeliveries)
+		authed.POST("/deliveries/retry", operator, h.retryDelivery)
 	}
 
 	trustAdmin := allow(models.RoleTrustAdmin)

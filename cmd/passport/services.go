@@ -135,7 +135,8 @@ func (s *services) readiness() []api.Check {
 // httpHandler is the API process's handler.
 func (s *services) httpHandler(devMailbox api.DevMailbox) api.Options {
 	return api.Options{Logger: s.log, Metrics: s.metrics, Ready: s.readiness(), DevMailbox: devMailbox,
-		Store: s.store, Credentials: s.creds, Moves: s.moves, IdentityCallbackSecret: []byte(s.cfg.IdentityCallbackSecret)}
+		Store: s.store, Credentials: s.creds, Moves: s.moves, IdentityCallbackSecret: []byte(s.cfg.IdentityCallbackSecret),
+		Deliveries: jobs.NewDeliveries(asynq.NewInspectorFromRedisClient(s.redis))}
 }
 
 // workerOptions wire the worker to these services and an SMTP relay.

@@ -178,3 +178,32 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(25 * time.Millisecond)
 	}
 }
+
+func TestOperatorsSeeAndRetryFailedDeliveries(t *testing.T) {
+	rdb := testenv.Redis(t)
+	m := &failingMailer{err: errors.Join(mail.ErrPermanent, errors.New("550 mailbox unavailable <x@example.org>"))}
+	insp := deliverOne(t, rdb, m, nil)
+	d := jobs.NewDeliveries(insp)
+	var failed []jobs.FailedDelivery
+	waitFor(t, func() bool {
+		failed, _ = d.Failed()
+		return len(failed) == 1
+	})
+	if failed[0].Key != "k" || !strings.Contains(failed[0].Error, "550") || strings.Contains(failed[0].Error, "x@example.org") {
+		t.Errorf("failed delivery %+v", failed[0])
+	}
+	m.mu.Lock()
+	m.err = nil // the relay is fixed
+	m.mu.Unlock()
+	if err := d.Retry("k"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return m.count() == 2 })
+	waitFor(t, func() bool {
+		failed, _ = d.Failed()
+		return len(failed) == 0
+	})
+	if err := d.Retry("nope"); !errors.Is(err, jobs.ErrNoSuchDelivery) {
+		t.Errorf("retry of an unknown key: %v", err)
+	}
+}

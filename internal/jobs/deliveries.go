@@ -1,0 +1,57 @@
+package jobs
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+)
+
+// FailedDelivery is an email that will not be tried again by itself. It
+// carries no address or content: operators see what failed and why.
+type FailedDelivery struct {
+	Key      string    `json:"key"` // the notification ID
+	Type     string    `json:"type"`
+	Error    string    `json:"error"`
+	FailedAt time.Time `json:"failed_at"`
+	Attempts int       `json:"attempts"`
+}
+
+// ErrNoSuchDelivery is returned for a key with no failed delivery.
+var ErrNoSuchDelivery = errors.New("jobs: no failed delivery with that key")
+
+// Deliveries lets operators see and re-run deliveries that failed for good.
+type Deliveries struct{ insp *asynq.Inspector }
+
+// NewDeliveries wraps an inspector on the delivery queues.
+func NewDeliveries(insp *asynq.Inspector) *Deliveries { return &Deliveries{insp: insp} }
+
+// Failed lists the emails that failed for good, newest first (up to 500).
+func (d *Deliveries) Failed() ([]FailedDelivery, error) {
+	tasks, err := d.insp.ListArchivedTasks(QueueEmail, asynq.PageSize(500))
+	if err != nil && !errors.Is(err, asynq.ErrQueueNotFound) {
+		return nil, fmt.Errorf("jobs: list failed deliveries: %w", err)
+	}
+	out := []FailedDelivery{}
+	for _, t := range tasks {
+		out = append(out, FailedDelivery{
+			Key: strings.TrimPrefix(t.ID, emailTaskPrefix), Type: t.Type, Error: redactAddresses(t.LastErr),
+			FailedAt: t.LastFailedAt, Attempts: t.Retried + 1,
+		})
+	}
+	return out, nil
+}
+
+// Retry puts a failed delivery back on the queue, to be tried at once.
+func (d *Deliveries) Retry(key string) error {
+	err := d.insp.RunTask(QueueEmail, emailTaskPrefix+key)
+	if errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
+		return ErrNoSuchDelivery
+	}
+	if err != nil {
+		return fmt.Errorf("jobs: retry delivery: %w", err)
+	}
+	return nil
+}
