@@ -75,3 +75,13 @@ type MoveProgress struct {
 	EndReason     string           `json:"end_reason,omitempty"`
 	UpdatedAt     time.Time        `json:"updated_at"`
 }
+
+// NewMoveProgress is a move's progress before anything has happened: every
+// step not started, the deadline set from now.
+func NewMoveProgress(moveID string, now time.Time, deadline time.Duration) MoveProgress {
+	p := MoveProgress{MoveID: moveID, Status: MoveActive, Stage: StepInvite, Deadline: now.Add(deadline), UpdatedAt: now}
+	for _, name := range StepNames() {
+		p.Steps = append(p.Steps, Step{Name: name, State: StateNotStarted})
+	}
+	return p
+}

@@ -70,14 +70,7 @@ type stopRequest struct {
 // completed, cancelled, declined or expired; it fails only on a bug.
 func MoveWorkflow(ctx workflow.Context, in MoveInput) (MoveResult, error) {
 	m := &move{in: in}
-	now := workflow.Now(ctx)
-	m.p = models.MoveProgress{
-		MoveID: in.MoveID, Status: models.MoveActive, Stage: models.StepInvite,
-		Deadline: now.Add(in.Policy.Deadline), UpdatedAt: now,
-	}
-	for _, name := range models.StepNames() {
-		m.p.Steps = append(m.p.Steps, models.Step{Name: name, State: models.StateNotStarted})
-	}
+	m.p = models.NewMoveProgress(in.MoveID, workflow.Now(ctx), in.Policy.Deadline)
 	if err := m.register(ctx); err != nil {
 		return MoveResult{}, err
 	}

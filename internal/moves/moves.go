@@ -94,6 +94,13 @@ func (s *Service) Start(ctx context.Context, actor models.Actor, req StartReques
 	if idempotencyKey != "" {
 		mv.IdempotencyKey = &idempotencyKey
 	}
+	// Until the workflow writes its first progress (Seq 1), show every step
+	// not started.
+	initial, err := json.Marshal(models.NewMoveProgress(mv.ID, now, in.Policy.Deadline))
+	if err != nil {
+		return models.Move{}, false, err
+	}
+	mv.Progress = string(initial)
 	got, created, err := s.Store.CreateMove(ctx, &mv)
 	if err != nil {
 		return models.Move{}, false, err
