@@ -36,6 +36,7 @@ type moveView struct {
 	Stage          string                  `json:"stage"`
 	WaitingOn      *models.WaitingOn       `json:"waiting_on"`
 	Kind           models.MoveKind         `json:"kind"`
+	PassportID     string                  `json:"passport_id"`
 	SendingTrust   string                  `json:"sending_trust"`
 	ReceivingTrust string                  `json:"receiving_trust"`
 	StaffGroup     models.StaffGroup       `json:"staff_group"`
@@ -82,7 +83,7 @@ func pendingAction(p models.MoveProgress) string {
 func (h *handlers) viewMove(c *gin.Context, mv models.Move, withTimeline bool) (moveView, error) {
 	p := moves.Progress(mv)
 	v := moveView{
-		ID: mv.ID, Status: mv.Status, Stage: mv.Stage, Kind: mv.Kind, SendingTrust: mv.SendingODS, ReceivingTrust: mv.ReceivingODS,
+		ID: mv.ID, Status: mv.Status, Stage: mv.Stage, Kind: mv.Kind, PassportID: mv.PassportID, SendingTrust: mv.SendingODS, ReceivingTrust: mv.ReceivingODS,
 		StaffGroup: mv.StaffGroup, StartDate: mv.StartDate.Format(time.DateOnly), Requested: mv.RequestedTypes(),
 		RemindersSent: p.RemindersSent, Steps: p.Steps, LastFailure: p.LastFailure, PendingAction: pendingAction(p),
 		EndReason: p.EndReason, Shares: []shareView{}, Timeline: []timelineEntry{}, CreatedAt: mv.CreatedAt, UpdatedAt: mv.UpdatedAt,

@@ -281,6 +281,29 @@ func TestMoveEndToEnd(t *testing.T) {
 		t.Errorf("timeline: %+v", v.Timeline)
 	}
 
+	// Sam's GMC registration, once verified, finds the same passport even
+	// under another email address; a bypassed item is not asked for.
+	if code := call(t, keys["RJ1/hr"], "POST", api+"/passports/"+pp.ID+"/credentials",
+		`{"type":"professional_registration","claims":{"body":"GMC","number":"7012345","status":"registered","checked_on":"2026-11-02"}}`, nil); code != http.StatusCreated {
+		t.Fatalf("registration: %d", code)
+	}
+	var third struct {
+		PassportID string   `json:"passport_id"`
+		Requested  []string `json:"requested_credentials"`
+	}
+	thirdBody := `{"staff":{"email":"sam.okafor@gmail.com","given_name":"Sam","family_name":"Okafor","staff_group":"doctor_in_training",
+		"professional_registration":{"body":"GMC","number":"7012345"}},"receiving_trust":"R0A","kind":"rotation","start_date":"` +
+		time.Now().AddDate(0, 2, 0).Format("2006-01-02") + `","bypass":[{"credential_type":"occupational_health","reason":"cleared by R0A's own service in 2026"}]}`
+	if code := call(t, keys["RJ1/hr"], "POST", api+"/moves", thirdBody, &third); code != http.StatusCreated {
+		t.Fatalf("third move: %d", code)
+	}
+	if third.PassportID != pp.ID {
+		t.Errorf("the GMC number did not lead to Sam's passport: %s vs %s", third.PassportID, pp.ID)
+	}
+	if strings.Contains(strings.Join(third.Requested, ","), "occupational_health") || len(third.Requested) != 6 {
+		t.Errorf("requested after the bypass: %v", third.Requested)
+	}
+
 	// A second person declines through the JSON face of the links.
 	const jo = "jo.hughes@nhs.net"
 	body := strings.Replace(strings.Replace(startBody, "Sam.Okafor@nhs.net", jo, 1), `"given_name":"Sam","family_name":"Okafor"`, `"given_name":"Jo","family_name":"Hughes"`, 1)

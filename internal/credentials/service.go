@@ -6,7 +6,9 @@ package credentials
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/hkdf"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,6 +27,7 @@ import (
 type Service struct {
 	store     *store.Store
 	box       *secretbox.Box
+	refKey    []byte
 	publicURL string
 	now       func() time.Time
 }
@@ -39,7 +42,11 @@ func New(st *store.Store, secret []byte, publicURL string, now func() time.Time)
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: st, box: box, publicURL: strings.TrimRight(publicURL, "/"), now: now}, nil
+	refKey, err := hkdf.Key(sha256.New, secret, nil, "staff-passport/identity-ref/v1", 32)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{store: st, box: box, refKey: refKey, publicURL: strings.TrimRight(publicURL, "/"), now: now}, nil
 }
 
 // IssueInput is a credential to issue.
@@ -116,6 +123,20 @@ func (s *Service) Issue(ctx context.Context, actor models.Actor, in IssueInput) 
 	err = s.store.Tx(ctx, func(tx *store.Store) error {
 		if err := tx.CreateCredential(ctx, &c); err != nil {
 			return err
+		}
+		// A registration checked by a trust identifies the person: later
+		// invitations naming it find this passport.
+		// (When another passport holds it already, the person has two; the
+		// first keeps it, and the audit trail shows the second issue.)
+		if reg, ok := parsed.Claims.(*models.ProfessionalRegistrationClaims); ok {
+			ref := s.IdentityRef(reg.Body, reg.Number)
+			if _, err := tx.PassportByIdentityRef(ctx, ref); errors.Is(err, models.ErrNotFound) {
+				if err := tx.SetIdentityRef(ctx, c.PassportID, ref); err != nil {
+					return err
+				}
+			} else if err != nil {
+				return err
+			}
 		}
 		return tx.Audit(ctx, actor, "credential.issued", "passport", c.PassportID,
 			map[string]any{"credential_id": c.ID, "type": c.Type, "subject": c.Subject})

@@ -404,3 +404,28 @@ func benchFixture(b *testing.B) *fixture {
 	}
 	return &fixture{st: st, svc: svc, passport: p, rj1: models.Actor{Kind: models.ActorAPIKey, ID: "k", Trust: "RJ1", Role: models.RoleHR}}
 }
+
+func TestVerifiedRegistrationFindsThePassport(t *testing.T) {
+	ctx := context.Background()
+	for name, f := range fixtures(t) {
+		t.Run(name, func(t *testing.T) {
+			if _, err := f.st.PassportByIdentityRef(ctx, f.svc.IdentityRef("GMC", "7654321")); !errors.Is(err, models.ErrNotFound) {
+				t.Fatalf("before any registration: %v", err)
+			}
+			issue(t, f, "professional_registration", `{"body":"GMC","number":"7654321","status":"registered","checked_on":"2026-11-01"}`)
+			p, err := f.st.PassportByIdentityRef(ctx, f.svc.IdentityRef("gmc", " 765 4321"))
+			if err != nil || p.ID != f.passport.ID {
+				t.Errorf("by registration: %v %v", p.ID, err)
+			}
+			// The same number on a second passport leaves the first in place.
+			other, _, _ := f.st.FindOrCreatePassport(ctx, models.StaffDetails{Email: "sam.patel@gmail.com", GivenName: "Sam", FamilyName: "Patel"})
+			if _, err := f.svc.Issue(ctx, f.rj1, credentials.IssueInput{PassportID: other.ID, Type: "professional_registration",
+				Claims: json.RawMessage(`{"body":"GMC","number":"7654321","status":"registered","checked_on":"2026-11-01"}`)}); err != nil {
+				t.Fatalf("issuing to a second passport: %v", err)
+			}
+			if p, _ := f.st.PassportByIdentityRef(ctx, f.svc.IdentityRef("GMC", "7654321")); p.ID != f.passport.ID {
+				t.Error("the reference moved to the second passport")
+			}
+		})
+	}
+}

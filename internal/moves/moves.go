@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/nhs-staff-passport/passport/internal/credentials"
 	"github.com/nhs-staff-passport/passport/internal/linktoken"
 	"github.com/nhs-staff-passport/passport/internal/store"
 	"github.com/nhs-staff-passport/passport/models"
@@ -25,10 +27,13 @@ import (
 
 // Service starts, reads and answers moves.
 type Service struct {
-	Store     *store.Store
-	Temporal  client.Client
-	TaskQueue string
-	Links     *linktoken.Signer
+	Store *store.Store
+	// Credentials, when set, lets a professional registration find the
+	// passport it was verified on.
+	Credentials *credentials.Service
+	Temporal    client.Client
+	TaskQueue   string
+	Links       *linktoken.Signer
 	// DevIdentity offers the identity simulator (development mode only).
 	DevIdentity bool
 	Now         func() time.Time
@@ -60,6 +65,9 @@ type StartRequest struct {
 	// Policy overrides the receiving trust's reminders and deadline for
 	// this move.
 	Policy *PolicyOverride `json:"policy,omitempty"`
+	// Bypass waives items of the checklist for this move, each with a
+	// reason; every bypass is written to the audit trail.
+	Bypass []models.ChecklistBypass `json:"bypass,omitempty"`
 }
 
 // PolicyOverride is a move's own reminder policy, in the units people use.
@@ -77,7 +85,7 @@ func (s *Service) Start(ctx context.Context, actor models.Actor, req StartReques
 	if err != nil {
 		return models.Move{}, false, err
 	}
-	passport, _, err := s.Store.FindOrCreatePassport(ctx, req.Staff.StaffDetails)
+	passport, err := s.findPassport(ctx, req)
 	if err != nil {
 		return models.Move{}, false, err
 	}
@@ -122,7 +130,29 @@ func (s *Service) Start(ctx context.Context, actor models.Actor, req StartReques
 	}); err != nil {
 		return models.Move{}, false, err
 	}
+	for _, b := range req.Bypass {
+		if err := s.Store.Audit(ctx, actor, "checklist.bypassed", "move", mv.ID, b); err != nil {
+			return models.Move{}, false, err
+		}
+	}
 	return mv, true, s.startWorkflow(ctx, in, mv)
+}
+
+// findPassport finds the person's one passport: by a verified professional
+// registration when the request names one, else by email address (made
+// when there is none). Never by name.
+func (s *Service) findPassport(ctx context.Context, req StartRequest) (models.Passport, error) {
+	if pr := req.Staff.ProfessionalRegistration; pr != nil && s.Credentials != nil {
+		p, err := s.Store.PassportByIdentityRef(ctx, s.Credentials.IdentityRef(pr.Body, pr.Number))
+		if err == nil {
+			return p, nil
+		}
+		if !errors.Is(err, models.ErrNotFound) {
+			return models.Passport{}, err
+		}
+	}
+	p, _, err := s.Store.FindOrCreatePassport(ctx, req.Staff.StaffDetails)
+	return p, err
 }
 
 func (s *Service) startWorkflow(ctx context.Context, in workflows.MoveInput, mv models.Move) error {
@@ -218,6 +248,18 @@ func (s *Service) validate(ctx context.Context, actor models.Actor, req *StartRe
 		if !t.Valid() {
 			v.Add("requested_credentials", "unknown credential type "+string(t))
 		}
+	}
+	for i, b := range req.Bypass {
+		if err := b.Validate(in.Requested); err != nil {
+			for _, f := range err.(*models.ValidationError).Fields {
+				v.Add(fmt.Sprintf("bypass[%d].%s", i, f.Field), f.Reason)
+			}
+			continue
+		}
+		in.Requested = slices.DeleteFunc(in.Requested, func(t models.CredentialType) bool { return t == b.CredentialType })
+	}
+	if len(in.Requested) == 0 && len(req.Bypass) > 0 {
+		v.Add("bypass", "a move must ask for at least one credential")
 	}
 	in.Policy = receiving.Policy
 	if in.Policy.ReminderInterval == 0 {

@@ -122,3 +122,20 @@ func (s *Store) PassportOnly(ctx context.Context, id string) (models.Passport, e
 	err := s.db.WithContext(ctx).First(&p, "id = ?", id).Error
 	return p, translate(err, "passport "+id)
 }
+
+// SetIdentityRef records the passport's verified identity reference unless
+// it has one; another passport holding the same reference wraps
+// models.ErrConflict.
+func (s *Store) SetIdentityRef(ctx context.Context, passportID, ref string) error {
+	err := s.db.WithContext(ctx).Model(&models.Passport{}).
+		Where("id = ? AND identity_ref IS NULL", passportID).Update("identity_ref", ref).Error
+	return translate(err, "set identity reference")
+}
+
+// PassportByIdentityRef finds the passport with a verified identity
+// reference, or an error wrapping models.ErrNotFound.
+func (s *Store) PassportByIdentityRef(ctx context.Context, ref string) (models.Passport, error) {
+	var p models.Passport
+	err := s.db.WithContext(ctx).First(&p, "identity_ref = ?", ref).Error
+	return p, translate(err, "passport by identity")
+}
