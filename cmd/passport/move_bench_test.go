@@ -67,6 +67,10 @@ func newBenchSystem(b *testing.B, people int) *benchSystem {
 // because the move has not reached that stage yet is retried after a
 // moment. (Watching the SQLite read model instead was slower: it competes
 // with the workflow's own writes for the one connection.)
+// answerRetry spaces the retries: each refused answer costs the server a
+// workflow task, so under load a longer pause lets more moves through.
+var answerRetry = 2 * time.Millisecond
+
 func answer(ctx context.Context, svc *moves.Service, moveID, update string, arg any) (models.MoveProgress, error) {
 	for {
 		p, err := svc.Answer(ctx, moveID, update, arg)
@@ -77,7 +81,7 @@ func answer(ctx context.Context, svc *moves.Service, moveID, update string, arg 
 		select {
 		case <-ctx.Done():
 			return p, ctx.Err()
-		case <-time.After(2 * time.Millisecond):
+		case <-time.After(answerRetry):
 		}
 	}
 }
