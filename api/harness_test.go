@@ -45,7 +45,7 @@ func newHarness(t *testing.T, opts ...func(*api.Options)) *harness {
 		t.Fatal(err)
 	}
 	h := &harness{t: t, store: st, keys: map[string]string{}}
-	for _, ods := range []string{"RJ1", "RRK"} {
+	for _, ods := range []string{"RJ1", "RRK", "R0A"} {
 		if err := st.SaveTrust(ctx, &models.Trust{ODSCode: ods, Name: "Trust " + ods, Registered: true, RegisteredAt: time.Now()}); err != nil {
 			t.Fatal(err)
 		}

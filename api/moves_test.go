@@ -6,6 +6,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/nhs-staff-passport/passport/models"
 )
 
 func TestStartMoveNamesEveryBadField(t *testing.T) {
@@ -53,5 +57,58 @@ func TestStartMoveNamesEveryBadField(t *testing.T) {
 	}
 	if rec := h.do("RJ1/hr", http.MethodGet, "/api/v1/moves/00000000-0000-0000-0000-000000000000", nil, nil); rec.Code != http.StatusNotFound {
 		t.Errorf("unknown move: %d", rec.Code)
+	}
+}
+
+func TestListMovesByTrustWithCursor(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	p, _, _ := h.store.FindOrCreatePassport(ctx, passportDetails("list@nhs.net"))
+	base := time.Now().Add(-time.Hour).UTC()
+	for i := range 5 {
+		m := models.Move{ID: uuid.NewString(), SendingODS: "RJ1", ReceivingODS: "RRK", PassportID: p.ID, Kind: models.KindRotation,
+			StaffGroup: models.GroupDoctorInTraining, StartDate: base, Requested: "identity", Status: models.MoveActive,
+			Stage: "consent", WaitingOn: models.WaitingStaff, CreatedAt: base.Add(time.Duration(i) * time.Second), UpdatedAt: base}
+		if _, _, err := h.store.CreateMove(ctx, &m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type list struct {
+		Moves []struct {
+			ID        string
+			StaffName string `json:"staff_name"`
+		}
+		NextCursor *string `json:"next_cursor"`
+	}
+	var l list
+	if rec := h.do("RRK/hr", http.MethodGet, "/api/v1/moves?direction=in&waiting_on=staff&limit=2", nil, &l); rec.Code != http.StatusOK || len(l.Moves) != 2 || l.NextCursor == nil {
+		t.Fatalf("first page: %d %s", rec.Code, rec.Body)
+	}
+	total := len(l.Moves)
+	for l.NextCursor != nil {
+		cur := *l.NextCursor
+		l = list{}
+		h.do("RRK/hr", http.MethodGet, "/api/v1/moves?direction=in&waiting_on=staff&limit=2&cursor="+cur, nil, &l)
+		total += len(l.Moves)
+	}
+	if total != 5 {
+		t.Errorf("paged through %d moves, want 5", total)
+	}
+	l = list{}
+	if rec := h.do("R0A/hr", http.MethodGet, "/api/v1/moves", nil, &l); rec.Code != http.StatusOK || len(l.Moves) != 0 {
+		t.Errorf("an uninvolved trust lists %d moves: %d %s", len(l.Moves), rec.Code, rec.Body)
+	}
+	l = list{}
+	if rec := h.do("R0A/operator", http.MethodGet, "/api/v1/moves?limit=100", nil, &l); rec.Code != http.StatusOK || len(l.Moves) != 5 {
+		t.Errorf("an operator lists %d moves, want all 5: %d %s", len(l.Moves), rec.Code, rec.Body)
+	}
+	for query, field := range map[string]string{
+		"status=lost": "status", "limit=500": "limit", "cursor=zzz": "cursor", "colour=red": "colour",
+		"has_failed_step=maybe": "has_failed_step", "started_after=yesterday": "started_after", "direction=up": "direction",
+	} {
+		rec := h.do("RRK/hr", http.MethodGet, "/api/v1/moves?"+query, nil, nil)
+		if p := h.problem(rec); rec.Code != http.StatusUnprocessableEntity || !hasField(p, field) {
+			t.Errorf("?%s: %d %+v", query, rec.Code, p.Errors)
+		}
 	}
 }

@@ -127,6 +127,7 @@ func mountAPI(r *gin.Engine, h *handlers) {
 	if h.moves != nil {
 		anyRole := allow(models.RoleHR, models.RoleTrustAdmin, models.RoleOperator)
 		authed.POST("/moves", trustStaff, h.startMove)
+		authed.GET("/moves", anyRole, h.listMoves)
 		authed.GET("/moves/:id", anyRole, h.getMove)
 		authed.GET("/moves/:id/events", anyRole, h.moveEvents)
 		authed.POST("/moves/:id/cancel", anyRole, h.cancelMove)
