@@ -104,6 +104,7 @@ func newEngine(o Options) *gin.Engine {
 
 	r.GET("/healthz", healthz)
 	r.GET("/readyz", readyz(o.Ready))
+	r.GET("/openapi.json", openAPI)
 	if o.Metrics != nil {
 		r.GET("/metrics", gin.WrapH(o.Metrics.Handler()))
 	}

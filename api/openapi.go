@@ -1,0 +1,185 @@
+package api
+
+import (
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/gin-gonic/gin"
+)
+
+// The OpenAPI 3.1 description of the JSON API, built here beside the routes
+// it describes; a test checks that every route is documented and every
+// documented operation exists.
+
+type obj = map[string]any
+
+func ref(name string) obj { return obj{"$ref": "#/components/schemas/" + name} }
+
+func str(desc string) obj { return obj{"type": "string", "description": desc} }
+
+func object(required []string, props obj) obj {
+	o := obj{"type": "object", "properties": props, "additionalProperties": false}
+	if len(required) > 0 {
+		o["required"] = required
+	}
+	return o
+}
+
+func list(items obj) obj { return obj{"type": "array", "items": items} }
+
+var schemas = obj{
+	"Problem": obj{"type": "object", "description": "RFC 9457 problem details.", "properties": obj{
+		"type": str("stable problem type URI"), "title": str(""), "status": obj{"type": "integer"}, "detail": str("what went wrong, for a person"),
+		"instance": str(""), "errors": list(object([]string{"field", "reason"}, obj{"field": str("the field at fault"), "reason": str("")})),
+	}},
+	"Step": object(nil, obj{"name": str("invite, identity, consent, transfer, acceptance, complete"),
+		"state": str("not_started, running, waiting, done, skipped, failed, cancelled"), "started_at": str("RFC 3339"),
+		"finished_at": str("RFC 3339"), "reminders": obj{"type": "integer"}, "error": str("the cause, when failed")}),
+	"Share": object(nil, obj{"id": str(""), "credential_id": str(""), "credential_type": str(""),
+		"verification": list(ref("Check")), "decision": str("pending, accepted, rejected"), "decision_reason": str(""), "revoked": obj{"type": "boolean"}}),
+	"Check": object(nil, obj{"check": str("signature, issuer_registered, not_expired, not_revoked"), "passed": obj{"type": "boolean"}, "reason": str("")}),
+	"Move": object(nil, obj{"id": str(""), "status": str("active, completed, cancelled, declined, expired"), "stage": str(""),
+		"waiting_on": obj{"type": []string{"string", "null"}, "description": "staff, sending_trust, receiving_trust, operator or null"},
+		"kind":       str("temporary_move or rotation"), "passport_id": str(""), "sending_trust": str("ODS code"), "receiving_trust": str("ODS code"),
+		"staff_group": str(""), "start_date": str("YYYY-MM-DD"), "end_date": str("YYYY-MM-DD"), "requested_credentials": list(str("")),
+		"deadline": str("RFC 3339"), "reminders_sent": obj{"type": "integer"}, "steps": list(ref("Step")), "shares": list(ref("Share")),
+		"last_failure": obj{"type": "object"}, "pending_action": str("what the move waits for, in words"), "end_reason": str(""),
+		"timeline": list(object(nil, obj{"at": str(""), "event": str(""), "detail": str("")})), "created_at": str(""), "updated_at": str("")}),
+	"MoveList": object([]string{"moves", "next_cursor"}, obj{"moves": list(obj{"type": "object"}),
+		"next_cursor": obj{"type": []string{"string", "null"}, "description": "pass as cursor for the next page"}}),
+	"StartMove": object([]string{"staff", "receiving_trust", "kind", "start_date"}, obj{
+		"staff": object([]string{"email", "given_name", "family_name", "staff_group"}, obj{"email": str(""), "given_name": str(""),
+			"family_name": str(""), "staff_group": str("temporary_mover or doctor_in_training"),
+			"professional_registration": object([]string{"body", "number"}, obj{"body": str("GMC, NMC, …"), "number": str("")})}),
+		"sending_trust": str("defaults to the caller's trust"), "receiving_trust": str(""), "kind": str(""), "start_date": str(""),
+		"end_date": str("temporary moves"), "requested_credentials": list(str("credential type; default: the receiving trust's checklist")),
+		"policy": object(nil, obj{"reminder_interval_hours": obj{"type": "integer"}, "max_reminders": obj{"type": "integer"}, "deadline_days": obj{"type": "integer"}}),
+		"bypass": list(object([]string{"credential_type", "reason"}, obj{"credential_type": str(""), "reason": str("")})),
+	}),
+	"Credential": object(nil, obj{"id": str(""), "type": str(""), "title": str(""), "subject": str(""), "issuer": str("ODS code"),
+		"status": str("valid, expired, revoked"), "issued_at": str(""), "valid_until": str(""), "claims": obj{"type": "object"}, "jws": str("compact JWS (vc+jwt)")}),
+	"Passport":     object(nil, obj{"id": str(""), "email": str(""), "given_name": str(""), "family_name": str(""), "credentials": list(ref("Credential"))}),
+	"Verification": object(nil, obj{"valid": obj{"type": "boolean"}, "checks": list(ref("Check")), "credential": obj{"type": "object"}}),
+	"JWKS":         object([]string{"keys"}, obj{"keys": list(object(nil, obj{"kty": str("OKP"), "crv": str("Ed25519"), "x": str(""), "kid": str(""), "alg": str("EdDSA"), "use": str("sig")}))}),
+	"Link":         obj{"type": "object", "description": "what an emailed link is for, and the move it concerns"},
+	"Any":          obj{"type": "object"},
+}
+
+type op struct {
+	method, path, summary string
+	roles                 string // "" for public
+	body                  string // schema name of the request body
+	ok                    int
+	result                string // schema name of the answer
+}
+
+var operations = []op{
+	{"GET", "/healthz", "The process is alive", "", "", 200, "Any"},
+	{"GET", "/readyz", "Database, Redis and Temporal are reachable (503 names the one that is not)", "", "", 200, "Any"},
+	{"GET", "/openapi.json", "This document", "", "", 200, "Any"},
+	{"POST", "/api/v1/moves", "Start a move (honours Idempotency-Key: 200 with the same move when seen before)", "hr, trust_admin", "StartMove", 201, "Move"},
+	{"GET", "/api/v1/moves", "List moves of the caller's trust (operators: all) with filters and cursor pagination", "hr, trust_admin, operator", "", 200, "MoveList"},
+	{"GET", "/api/v1/moves/{id}", "A move's progress, steps, shares and timeline", "hr, trust_admin, operator", "", 200, "Move"},
+	{"GET", "/api/v1/moves/{id}/events", "A move's audit trail", "hr, trust_admin, operator", "", 200, "Any"},
+	{"POST", "/api/v1/moves/{id}/cancel", "Cancel a move {reason}", "hr, trust_admin, operator", "Any", 200, "Move"},
+	{"POST", "/api/v1/moves/{id}/identity", "Record an in-person identity check (sending trust)", "hr, trust_admin", "Any", 200, "Move"},
+	{"POST", "/api/v1/moves/{id}/shares/{share}/decision", "Accept or reject a shared credential (receiving trust) {decision, reason}", "hr, trust_admin", "Any", 200, "Move"},
+	{"POST", "/api/v1/moves/{id}/retry", "Run a failed step again {step}", "trust_admin, operator", "Any", 200, "Move"},
+	{"POST", "/api/v1/moves/{id}/deadline", "Move the deadline later {deadline}", "hr, trust_admin, operator", "Any", 200, "Move"},
+	{"POST", "/api/v1/passports", "Find or make a person's passport {email, given_name, family_name}", "hr, trust_admin", "Any", 201, "Passport"},
+	{"GET", "/api/v1/passports/{id}", "A passport with the credentials the caller's trust issued or was shared", "hr, trust_admin", "", 200, "Passport"},
+	{"POST", "/api/v1/passports/{id}/credentials", "Issue a credential {type, claims, valid_until}", "hr, trust_admin", "Any", 201, "Credential"},
+	{"POST", "/api/v1/credentials/{id}/revoke", "Revoke a credential the caller's trust issued {reason}", "hr, trust_admin", "Any", 200, "Credential"},
+	{"POST", "/api/v1/verify", "Verify a credential {credential: compact JWS}", "hr, trust_admin, operator", "Any", 200, "Verification"},
+	{"GET", "/api/v1/trusts/{ods}/keys", "A trust's public signing keys, retired ones included", "", "", 200, "JWKS"},
+	{"GET", "/api/v1/trusts/{ods}/status/revocation", "A trust's revocation list: a signed BitstringStatusListCredential (application/vc+jwt)", "", "", 200, "Any"},
+	{"POST", "/api/v1/trusts/{ods}/keys/rotate", "Give the trust a new signing key", "trust_admin", "", 200, "JWKS"},
+	{"GET", "/api/v1/trusts/{ods}/checklists", "The credentials the trust asks of each staff group", "hr, trust_admin", "", 200, "Any"},
+	{"PUT", "/api/v1/trusts/{ods}/checklists/{group}", "Set the trust's checklist for a staff group {credential_types}", "trust_admin", "Any", 200, "Any"},
+	{"GET", "/api/v1/trusts/{ods}/policy", "The trust's reminder policy", "hr, trust_admin", "", 200, "Any"},
+	{"PUT", "/api/v1/trusts/{ods}/policy", "Set the trust's reminder policy", "trust_admin", "Any", 200, "Any"},
+	{"GET", "/api/v1/deliveries/failed", "Emails that failed for good", "operator", "", 200, "Any"},
+	{"POST", "/api/v1/deliveries/retry", "Run a failed email again {key}", "operator", "Any", 202, "Any"},
+	{"GET", "/api/v1/links/{token}", "What an emailed link is for (the token authorises)", "", "", 200, "Link"},
+	{"POST", "/api/v1/links/{token}/accept", "Accept the invitation", "", "", 200, "Any"},
+	{"POST", "/api/v1/links/{token}/identity/simulate", "Confirm identity with the development simulator (dev mode only)", "", "", 200, "Any"},
+	{"POST", "/api/v1/links/{token}/consent", "Share the chosen credentials {credential_types}", "", "Any", 200, "Any"},
+	{"POST", "/api/v1/links/{token}/decline", "Stop the move {reason}", "", "Any", 200, "Any"},
+	{"POST", "/api/v1/links/{token}/withdraw", "Withdraw consent", "", "", 200, "Any"},
+	{"POST", "/api/v1/identity/callback", "An identity provider's verdict, signed: X-Passport-Signature: t=<unix>,v1=<hex HMAC-SHA256 of t.body>", "", "Any", 204, ""},
+}
+
+var openAPIDoc = sync.OnceValue(func() obj {
+	paths := obj{}
+	for _, o := range operations {
+		item, _ := paths[o.path].(obj)
+		if item == nil {
+			item = obj{}
+			paths[o.path] = item
+		}
+		operation := obj{"summary": o.summary, "responses": obj{}}
+		resp := operation["responses"].(obj)
+		if o.result != "" {
+			resp[itoa(o.ok)] = obj{"description": "OK", "content": obj{"application/json": obj{"schema": ref(o.result)}}}
+		} else {
+			resp[itoa(o.ok)] = obj{"description": "Done"}
+		}
+		problem := obj{"description": "Problem", "content": obj{"application/problem+json": obj{"schema": ref("Problem")}}}
+		resp["default"] = problem
+		if o.body != "" {
+			operation["requestBody"] = obj{"required": true, "content": obj{"application/json": obj{"schema": ref(o.body)}}}
+		}
+		if o.roles != "" {
+			operation["security"] = []obj{{"apiKey": []string{}}}
+			operation["description"] = "Roles: " + o.roles + ". A move or passport of another trust answers 404."
+		} else {
+			operation["security"] = []obj{}
+		}
+		var params []obj
+		for _, seg := range strings.Split(o.path, "/") {
+			if strings.HasPrefix(seg, "{") {
+				params = append(params, obj{"name": strings.Trim(seg, "{}"), "in": "path", "required": true, "schema": obj{"type": "string"}})
+			}
+		}
+		if len(params) > 0 {
+			operation["parameters"] = params
+		}
+		item[strings.ToLower(o.method)] = operation
+	}
+	return obj{
+		"openapi": "3.1.0",
+		"info": obj{"title": "Staff Passport API", "version": "1",
+			"description": "Moves of NHS staff between trusts, with their verified credentials. Errors are application/problem+json."},
+		"servers":    []obj{{"url": "/"}},
+		"paths":      paths,
+		"components": obj{"schemas": schemas, "securitySchemes": obj{"apiKey": obj{"type": "http", "scheme": "bearer", "description": "an API key: sp_<prefix>_<secret>"}}},
+		"security":   []obj{{"apiKey": []string{}}},
+	}
+})
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// openAPI: GET /openapi.json.
+func openAPI(c *gin.Context) {
+	c.Header("Cache-Control", "public, max-age=300")
+	c.JSON(http.StatusOK, openAPIDoc())
+}
+
+// DocumentedOperations lists "METHOD /path" of every documented operation,
+// with gin's :param syntax, for the test that keeps the document true.
+func DocumentedOperations() []string {
+	var out []string
+	for _, o := range operations {
+		p := o.path
+		for strings.Contains(p, "{") {
+			i, j := strings.Index(p, "{"), strings.Index(p, "}")
+			p = p[:i] + ":" + p[i+1:j] + p[j+1:]
+		}
+		out = append(out, o.method+" "+p)
+	}
+	sort.Strings(out)
+	return out
+}
