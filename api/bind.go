@@ -19,13 +19,16 @@ const maxBody = 1 << 20
 // bindJSON decodes the body into v strictly: one JSON object, no unknown
 // fields, within maxBody. On failure it answers with a problem naming the
 // field and returns false.
-func bindJSON(c *gin.Context, v any) bool {
+func bindJSON(c *gin.Context, v any) bool { return bindJSONLimit(c, v, maxBody) }
+
+// bindJSONLimit is bindJSON with its own size limit.
+func bindJSONLimit(c *gin.Context, v any, limit int64) bool {
 	if ct := c.ContentType(); ct != "application/json" {
 		writeProblem(c, Problem{Type: problemType + "unsupported-media-type", Status: http.StatusUnsupportedMediaType,
 			Detail: "Send the body as application/json."})
 		return false
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxBody))
+	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	if err == nil && dec.More() {
@@ -37,7 +40,7 @@ func bindJSON(c *gin.Context, v any) bool {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		writeProblem(c, Problem{Type: problemType + "too-large", Status: http.StatusRequestEntityTooLarge,
-			Detail: fmt.Sprintf("The body is larger than %d bytes.", maxBody)})
+			Detail: fmt.Sprintf("The body is larger than %d bytes.", limit)})
 		return false
 	}
 	var verr models.ValidationError

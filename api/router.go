@@ -129,6 +129,7 @@ func mountAPI(r *gin.Engine, h *handlers) {
 		anyRole := allow(models.RoleHR, models.RoleTrustAdmin, models.RoleOperator)
 		authed.POST("/moves", trustStaff, h.startMove)
 		authed.GET("/moves", anyRole, h.listMoves)
+		authed.POST("/rotations", trustStaff, h.startRotation)
 		authed.GET("/moves/:id", anyRole, h.getMove)
 		authed.GET("/moves/:id/events", anyRole, h.moveEvents)
 		authed.POST("/moves/:id/cancel", anyRole, h.cancelMove)

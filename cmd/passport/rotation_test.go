@@ -1,0 +1,134 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nhs-staff-passport/passport/internal/demo"
+	"github.com/nhs-staff-passport/passport/internal/devtemporal"
+	"github.com/nhs-staff-passport/passport/internal/testenv"
+)
+
+func demoKey(t testing.TB, dir, trust, role string) string {
+	t.Helper()
+	var keys []demo.Key
+	data, err := os.ReadFile(filepath.Join(dir, "demo-keys.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = json.Unmarshal(data, &keys)
+	for _, k := range keys {
+		if k.Trust == trust && string(k.Role) == role {
+			return k.Key
+		}
+	}
+	t.Fatalf("no demo key for %s %s", trust, role)
+	return ""
+}
+
+func upload(t testing.TB, url, key, csvBody string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", url, strings.NewReader(csvBody))
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "text/csv")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(body)
+}
+
+// TestRotationUpload sends a deanery's CSV with good, bad and duplicate
+// rows, then the same file again.
+func TestRotationUpload(t *testing.T) {
+	dir := t.TempDir()
+	d := startTestDev(t, devConfig(t, dir, testenv.FreePortRange(t, devtemporal.PortsUsed)))
+	defer d.stop()
+	key := demoKey(t, dir, "RJ1", "hr")
+	start := time.Now().AddDate(0, 2, 0).Format("2006-01-02")
+	file := "email,given_name,family_name,staff_group,receiving_trust,start_date,registration_body,registration_number\n" +
+		"a.one@nhs.net,Ada,One,doctor_in_training,RRK," + start + ",GMC,7000001\n" +
+		"b.two@nhs.net,Ben,Two,doctor_in_training,R0A," + start + ",,\n" +
+		"not-an-email,Cal,Three,doctor_in_training,RRK," + start + ",,\n" +
+		"d.four@nhs.net,Dee,Four,doctor_in_training,ZZZ,next week,,\n" +
+		"a.one@nhs.net,Ada,One,doctor_in_training,RRK," + start + ",GMC,7000001\n"
+	url := d.baseURL() + "/api/v1/rotations"
+
+	code, body := upload(t, url, key, file)
+	var res struct {
+		Started        int `json:"started"`
+		AlreadyStarted int `json:"already_started"`
+		Invalid        int
+		Rows           []struct {
+			Row    int
+			Result string
+			Errors []struct{ Field string }
+		}
+	}
+	if err := json.Unmarshal([]byte(body), &res); err != nil || code != http.StatusCreated {
+		t.Fatalf("upload: %d %s", code, body)
+	}
+	if res.Started != 2 || res.AlreadyStarted != 1 || res.Invalid != 2 {
+		t.Errorf("first upload: %+v", res)
+	}
+	fields := func(row int) string {
+		var f []string
+		for _, e := range res.Rows[row-1].Errors {
+			f = append(f, e.Field)
+		}
+		return strings.Join(f, ",")
+	}
+	if !strings.Contains(fields(3), "staff.email") || !strings.Contains(fields(4), "receiving_trust") || !strings.Contains(fields(4), "start_date") {
+		t.Errorf("row errors: 3=%s 4=%s", fields(3), fields(4))
+	}
+
+	code, body = upload(t, url, key, file)
+	_ = json.Unmarshal([]byte(body), &res)
+	if code != http.StatusOK || res.Started != 0 || res.AlreadyStarted != 3 {
+		t.Errorf("the same file again must start nothing: %d %+v", code, res)
+	}
+	code, body = upload(t, url+"?format=csv", key, file)
+	if code != http.StatusOK || !strings.HasPrefix(body, "row,result,field,reason\n") || !strings.Contains(body, "3,invalid,staff.email,") {
+		t.Errorf("failures as CSV: %d\n%s", code, body)
+	}
+	if code, body := upload(t, url, key, "name,age\nx,1\n"); code != http.StatusUnprocessableEntity || !strings.Contains(body, "email") {
+		t.Errorf("a file with the wrong columns: %d %s", code, body)
+	}
+}
+
+// BenchmarkRotation1000 validates a 1,000-row file and starts every move,
+// in dev mode.
+func BenchmarkRotation1000(b *testing.B) {
+	dir := b.TempDir()
+	cfg := devConfig(b, dir, testenv.FreePortRange(b, devtemporal.PortsUsed))
+	d, err := startDev(b.Context(), cfg, quietLogger())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.stop()
+	key := demoKey(b, dir, "RJ1", "hr")
+	start := time.Now().AddDate(0, 2, 0).Format("2006-01-02")
+	for i := range b.N {
+		var sb strings.Builder
+		sb.WriteString("email,given_name,family_name,staff_group,receiving_trust,start_date\n")
+		for r := range 1000 {
+			fmt.Fprintf(&sb, "doctor%d.%d@nhs.net,Doc,%d,doctor_in_training,RRK,%s\n", i, r, r, start)
+		}
+		code, body := upload(b, d.baseURL()+"/api/v1/rotations", key, sb.String())
+		if code != http.StatusCreated || !strings.Contains(body, `"started":1000`) {
+			b.Fatalf("%d %.300s", code, body)
+		}
+	}
+}
+
+func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
