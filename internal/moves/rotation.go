@@ -135,7 +135,7 @@ func rowKey(actor models.Actor, r StartRequest) string {
 // nothing else; its error is returned with the results so far.
 func (s *Service) StartRotation(ctx context.Context, actor models.Actor, rows []StartRequest) (RotationResult, error) {
 	res := RotationResult{Rows: make([]RowResult, len(rows))}
-	const parallel = 8
+	const parallel = 32
 	var (
 		wg       sync.WaitGroup
 		mu       sync.Mutex
