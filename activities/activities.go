@@ -19,6 +19,20 @@ type EmailQueue interface {
 	EnqueueEmail(ctx context.Context, key string, e jobs.Email) error
 }
 
+// Emitter queues webhook events to the trusts that subscribed;
+// *webhooks.Service is one.
+type Emitter interface {
+	Emit(ctx context.Context, trusts []string, eventType, key string, data map[string]string, at time.Time) error
+}
+
+// emit tells the trusts' systems, when webhooks are set up.
+func (a *Activities) emit(ctx context.Context, trusts []string, eventType, key string, data map[string]string) error {
+	if a.Webhooks == nil {
+		return nil
+	}
+	return a.Webhooks.Emit(ctx, trusts, eventType, key, data, a.now())
+}
+
 // Activities is registered with the Temporal worker as one struct; its
 // exported methods are the activities.
 type Activities struct {
@@ -26,6 +40,8 @@ type Activities struct {
 	Store       *store.Store
 	Credentials *credentials.Service
 	Links       *linktoken.Signer
+	// Webhooks, if set, tells trusts' systems what happens to their moves.
+	Webhooks Emitter
 	// PublicURL starts every link in an email.
 	PublicURL string
 	Now       func() time.Time

@@ -118,8 +118,18 @@ func (a *Activities) Notify(ctx context.Context, in NoticeInput) error {
 		}
 		return a.send(ctx, mc, key("sending"), in.Template, "sending_trust", mc.sending.ContactEmail, d)
 	case TemplateStepFailed:
+		if err := a.emit(ctx, []string{mc.move.SendingODS, mc.move.ReceivingODS}, models.EventMoveStepFailed,
+			fmt.Sprintf("%s/%s/%d", in.MoveID, in.Stage, in.N), map[string]string{"move_id": in.MoveID, "stage": in.Stage}); err != nil {
+			return err
+		}
 		return trusts(in.Template)
 	case TemplateCompleted, TemplateClosed, TemplateCancelled, TemplateDeclined, TemplateExpired, TemplateConsentWithdrawn:
+		if in.Template == TemplateCompleted {
+			if err := a.emit(ctx, []string{mc.move.SendingODS, mc.move.ReceivingODS}, models.EventMoveCompleted, in.MoveID,
+				map[string]string{"move_id": in.MoveID}); err != nil {
+				return err
+			}
+		}
 		return everyone(in.Template)
 	}
 	return temporal.NewNonRetryableApplicationError("unknown notification "+in.Template, ErrTypeInvalid, nil)

@@ -21,6 +21,12 @@ func (a *Activities) SendInvitation(ctx context.Context, in NoticeInput) error {
 	if err != nil {
 		return err
 	}
+	if in.N == 0 {
+		if err := a.emit(ctx, []string{mc.move.SendingODS, mc.move.ReceivingODS}, models.EventMoveStarted, in.MoveID,
+			map[string]string{"move_id": in.MoveID}); err != nil {
+			return err
+		}
+	}
 	return a.staffLink(ctx, mc, in, models.LinkAcceptInvitation)
 }
 
@@ -158,6 +164,12 @@ func (a *Activities) Transfer(ctx context.Context, in TransferInput) ([]models.S
 	if err := a.Store.RecordTransfer(ctx, consent, shares, mc.move.ReceivingODS); err != nil {
 		return nil, err
 	}
+	for _, sh := range out {
+		if err := a.emit(ctx, []string{mc.move.ReceivingODS}, models.EventShareReceived, sh.ID,
+			map[string]string{"move_id": in.MoveID, "share_id": sh.ID}); err != nil {
+			return nil, err
+		}
+	}
 	d := mc.data(a.moveLink(in.MoveID))
 	d.Count = len(out)
 	if err := a.send(ctx, mc, in.MoveID+"/shares_received/receiving/0", TemplateSharesReceived, "receiving_trust", mc.receiving.ContactEmail, d); err != nil {
@@ -181,9 +193,41 @@ func (a *Activities) RevokeShares(ctx context.Context, in RevokeInput) error {
 
 // RecordProgress writes the move's progress to the read model; a stale
 // write (lower Seq) changes nothing.
+// It tells the trusts' systems when the stage changes, and the trust the
+// move now waits on.
 func (a *Activities) RecordProgress(ctx context.Context, p models.MoveProgress) error {
-	if err := a.Store.SaveProgress(ctx, p); err != nil {
+	before, applied, err := a.Store.SaveProgress(ctx, p)
+	if err != nil {
 		return fmt.Errorf("record progress: %w", err)
+	}
+	if !applied || a.Webhooks == nil {
+		return nil
+	}
+	mv, err := a.Store.Move(ctx, p.MoveID)
+	if err != nil {
+		return err
+	}
+	both := []string{mv.SendingODS, mv.ReceivingODS}
+	if before.Stage != p.Stage {
+		if err := a.emit(ctx, both, models.EventMoveStageChanged, p.MoveID+"/"+p.Stage,
+			map[string]string{"move_id": p.MoveID, "stage": p.Stage}); err != nil {
+			return err
+		}
+	}
+	if before.WaitingOn != p.WaitingOn {
+		var trust string
+		switch p.WaitingOn {
+		case models.WaitingSendingTrust:
+			trust = mv.SendingODS
+		case models.WaitingReceivingTrust:
+			trust = mv.ReceivingODS
+		}
+		if trust != "" {
+			if err := a.emit(ctx, []string{trust}, models.EventMoveWaitingOnYou, fmt.Sprintf("%s/%d", p.MoveID, p.Seq),
+				map[string]string{"move_id": p.MoveID, "stage": p.Stage}); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

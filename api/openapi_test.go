@@ -11,6 +11,7 @@ import (
 
 	"github.com/nhs-staff-passport/passport/api"
 	"github.com/nhs-staff-passport/passport/internal/jobs"
+	"github.com/nhs-staff-passport/passport/internal/webhooks"
 )
 
 // TestOpenAPIMatchesTheRoutes keeps /openapi.json true: every JSON route
@@ -19,6 +20,7 @@ func TestOpenAPIMatchesTheRoutes(t *testing.T) {
 	h := newHarness(t, func(o *api.Options) {
 		o.IdentityCallbackSecret = []byte("x")
 		o.Deliveries = &jobs.Deliveries{}
+		o.Webhooks = &webhooks.Service{}
 	})
 	var served []string
 	for _, r := range h.handler.(*gin.Engine).Routes() {

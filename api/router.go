@@ -13,6 +13,7 @@ import (
 	"github.com/nhs-staff-passport/passport/internal/metrics"
 	"github.com/nhs-staff-passport/passport/internal/moves"
 	"github.com/nhs-staff-passport/passport/internal/store"
+	"github.com/nhs-staff-passport/passport/internal/webhooks"
 	"github.com/nhs-staff-passport/passport/models"
 )
 
@@ -30,6 +31,8 @@ type Options struct {
 	Credentials *credentials.Service
 	// Moves, when set, mounts the move endpoints.
 	Moves *moves.Service
+	// Webhooks, when set, mounts the trusts' webhook endpoints.
+	Webhooks *webhooks.Service
 	// Deliveries, when set, mounts the operators' view of failed emails.
 	Deliveries *jobs.Deliveries
 	// IdentityCallbackSecret, when set, mounts the identity provider's
@@ -53,13 +56,14 @@ type handlers struct {
 	creds      *credentials.Service
 	moves      *moves.Service
 	deliveries *jobs.Deliveries
+	webhooks   *webhooks.Service
 }
 
 // NewHandler builds the router of an API process.
 func NewHandler(o Options) http.Handler {
 	r := newEngine(o)
 	if o.Store != nil && o.Credentials != nil {
-		mountAPI(r, &handlers{store: o.Store, creds: o.Credentials, moves: o.Moves, deliveries: o.Deliveries})
+		mountAPI(r, &handlers{store: o.Store, creds: o.Credentials, moves: o.Moves, deliveries: o.Deliveries, webhooks: o.Webhooks})
 	}
 	if o.Moves != nil {
 		h := &handlers{store: o.Store, creds: o.Credentials, moves: o.Moves}
@@ -152,4 +156,9 @@ func mountAPI(r *gin.Engine, h *handlers) {
 	settings.GET("/policy", trustStaff, h.getPolicy)
 	settings.PUT("/policy", trustAdmin, h.putPolicy)
 	settings.POST("/keys/rotate", trustAdmin, h.rotateKey)
+	if h.webhooks != nil {
+		settings.POST("/webhooks", trustAdmin, h.addWebhook)
+		settings.GET("/webhooks", trustStaff, h.listWebhooks)
+		settings.DELETE("/webhooks/:id", trustAdmin, h.removeWebhook)
+	}
 }

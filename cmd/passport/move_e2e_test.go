@@ -1,16 +1,21 @@
 package main
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -126,6 +131,49 @@ func TestMoveEndToEnd(t *testing.T) {
 			t.Fatalf("issue: %d", code)
 		}
 	}
+
+	// RRK's system hears of the move by webhook, and checks each signature.
+	var (
+		hookMu  sync.Mutex
+		hooks   []string
+		hookBad int
+		secret  []byte
+	)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		hookMu.Lock()
+		defer hookMu.Unlock()
+		sig := r.Header.Get("X-Passport-Signature")
+		var ts, v1 string
+		for _, part := range strings.Split(sig, ",") {
+			k, v, _ := strings.Cut(part, "=")
+			if k == "t" {
+				ts = v
+			} else if k == "v1" {
+				v1 = v
+			}
+		}
+		m := hmac.New(sha256.New, secret)
+		m.Write([]byte(ts + "."))
+		m.Write(body)
+		if !hmac.Equal([]byte(hex.EncodeToString(m.Sum(nil))), []byte(v1)) {
+			hookBad++
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		var ev struct{ Type string }
+		_ = json.Unmarshal(body, &ev)
+		hooks = append(hooks, ev.Type)
+	}))
+	defer receiver.Close()
+	var hook struct{ Secret string }
+	if code := call(t, keys["RRK/trust_admin"], "POST", api+"/trusts/RRK/webhooks",
+		`{"url":"`+receiver.URL+`/hooks","events":["move.started","move.stage_changed","move.waiting_on_you","share.received","move.completed"]}`, &hook); code != http.StatusCreated || hook.Secret == "" {
+		t.Fatalf("register webhook: %d", code)
+	}
+	hookMu.Lock()
+	secret = []byte(hook.Secret)
+	hookMu.Unlock()
 
 	started := time.Now()
 	startBody := `{"staff":{"email":"Sam.Okafor@nhs.net","given_name":"Sam","family_name":"Okafor","staff_group":"doctor_in_training"},
@@ -251,6 +299,22 @@ func TestMoveEndToEnd(t *testing.T) {
 		return v.Status == "completed"
 	})
 	took := time.Since(started)
+	eventually(t, "webhooks for the whole move", func() bool {
+		hookMu.Lock()
+		defer hookMu.Unlock()
+		got := strings.Join(hooks, " ")
+		return strings.Contains(got, "move.completed") && strings.Count(got, "share.received") == 2
+	})
+	hookMu.Lock()
+	for _, want := range []string{"move.started", "move.stage_changed", "move.waiting_on_you"} {
+		if !strings.Contains(strings.Join(hooks, " "), want) {
+			t.Errorf("no %s webhook among %v", want, hooks)
+		}
+	}
+	if hookBad > 0 {
+		t.Errorf("%d webhook deliveries had a bad signature", hookBad)
+	}
+	hookMu.Unlock()
 
 	// Sam sees the passport and what was shared, then withdraws consent.
 	passportLink := mailTo(t, base, sam, "Move completed")

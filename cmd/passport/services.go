@@ -23,6 +23,7 @@ import (
 	"github.com/nhs-staff-passport/passport/internal/metrics"
 	"github.com/nhs-staff-passport/passport/internal/moves"
 	"github.com/nhs-staff-passport/passport/internal/store"
+	"github.com/nhs-staff-passport/passport/internal/webhooks"
 	"github.com/nhs-staff-passport/passport/worker"
 )
 
@@ -39,6 +40,7 @@ type services struct {
 	creds    *credentials.Service
 	links    *linktoken.Signer
 	moves    *moves.Service
+	webhooks *webhooks.Service
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
@@ -80,6 +82,9 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *servi
 		return nil, err
 	}
 	if s.links, err = linktoken.NewSigner(secret); err != nil {
+		return nil, err
+	}
+	if s.webhooks, err = webhooks.New(s.store, secret, jobs.NewEnqueuer(s.queue)); err != nil {
 		return nil, err
 	}
 	if s.temporal, err = retry(ctx, log, "temporal", func(ctx context.Context) (client.Client, error) {
@@ -136,7 +141,7 @@ func (s *services) readiness() []api.Check {
 func (s *services) httpHandler(devMailbox api.DevMailbox) api.Options {
 	return api.Options{Logger: s.log, Metrics: s.metrics, Ready: s.readiness(), DevMailbox: devMailbox,
 		Store: s.store, Credentials: s.creds, Moves: s.moves, IdentityCallbackSecret: []byte(s.cfg.IdentityCallbackSecret),
-		Deliveries: jobs.NewDeliveries(asynq.NewInspectorFromRedisClient(s.redis))}
+		Deliveries: jobs.NewDeliveries(asynq.NewInspectorFromRedisClient(s.redis)), Webhooks: s.webhooks}
 }
 
 // workerOptions wire the worker to these services and an SMTP relay.
@@ -150,11 +155,12 @@ func (s *services) workerOptions(relay config.SMTP) (worker.Options, error) {
 		TaskQueue: s.cfg.TemporalTaskQueue,
 		Activities: &activities.Activities{
 			Email: jobs.NewEnqueuer(s.queue), Store: s.store, Credentials: s.creds, Links: s.links, PublicURL: s.cfg.PublicURL,
+			Webhooks: s.webhooks,
 		},
 		Redis:  s.redis,
 		Mailer: sender,
 		Deliveries: jobs.ServerOptions{ShutdownTimeout: s.cfg.ShutdownTimeout, Logger: s.log,
-			Observer: worker.NotificationLog{Store: s.store, Log: s.log}},
+			Observer: worker.NotificationLog{Store: s.store, Log: s.log}, Webhooks: s.webhooks},
 		Logger: s.log,
 	}, nil
 }

@@ -30,23 +30,32 @@ func NewDeliveries(insp *asynq.Inspector) *Deliveries { return &Deliveries{insp:
 
 // Failed lists the emails that failed for good, newest first (up to 500).
 func (d *Deliveries) Failed() ([]FailedDelivery, error) {
-	tasks, err := d.insp.ListArchivedTasks(QueueEmail, asynq.PageSize(500))
-	if err != nil && !errors.Is(err, asynq.ErrQueueNotFound) {
-		return nil, fmt.Errorf("jobs: list failed deliveries: %w", err)
-	}
 	out := []FailedDelivery{}
-	for _, t := range tasks {
-		out = append(out, FailedDelivery{
-			Key: strings.TrimPrefix(t.ID, emailTaskPrefix), Type: t.Type, Error: redactAddresses(t.LastErr),
-			FailedAt: t.LastFailedAt, Attempts: t.Retried + 1,
-		})
+	for _, q := range []struct{ queue, prefix string }{{QueueEmail, emailTaskPrefix}, {QueueWebhook, webhookTaskPrefix}} {
+		tasks, err := d.insp.ListArchivedTasks(q.queue, asynq.PageSize(500))
+		if err != nil && !errors.Is(err, asynq.ErrQueueNotFound) {
+			return nil, fmt.Errorf("jobs: list failed deliveries: %w", err)
+		}
+		for _, t := range tasks {
+			key := strings.TrimPrefix(t.ID, q.prefix)
+			if q.queue == QueueWebhook {
+				key = t.ID // webhook keys keep their prefix, so Retry can tell them apart
+			}
+			out = append(out, FailedDelivery{
+				Key: key, Type: t.Type, Error: redactAddresses(t.LastErr), FailedAt: t.LastFailedAt, Attempts: t.Retried + 1,
+			})
+		}
 	}
 	return out, nil
 }
 
 // Retry puts a failed delivery back on the queue, to be tried at once.
 func (d *Deliveries) Retry(key string) error {
-	err := d.insp.RunTask(QueueEmail, emailTaskPrefix+key)
+	queue, id := QueueEmail, emailTaskPrefix+key
+	if strings.HasPrefix(key, webhookTaskPrefix) {
+		queue, id = QueueWebhook, key
+	}
+	err := d.insp.RunTask(queue, id)
 	if errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
 		return ErrNoSuchDelivery
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/nhs-staff-passport/passport/internal/config"
+	"github.com/nhs-staff-passport/passport/internal/hmacsig"
 	"github.com/nhs-staff-passport/passport/internal/jobs"
 	"github.com/nhs-staff-passport/passport/internal/mail"
 	"github.com/nhs-staff-passport/passport/internal/mailcatcher"
@@ -205,5 +208,64 @@ func TestOperatorsSeeAndRetryFailedDeliveries(t *testing.T) {
 	})
 	if err := d.Retry("nope"); !errors.Is(err, jobs.ErrNoSuchDelivery) {
 		t.Errorf("retry of an unknown key: %v", err)
+	}
+}
+
+type endpoint struct {
+	url    string
+	active bool
+}
+
+func (e endpoint) WebhookTarget(context.Context, string) (string, []byte, bool, error) {
+	return e.url, []byte("whsec_x"), e.active, nil
+}
+
+func TestWebhookRetriedUntilTheReceiverTakesIt(t *testing.T) {
+	rdb := testenv.Redis(t)
+	var mu sync.Mutex
+	calls := 0
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		if calls == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable) // down for a moment
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		if err := hmacsig.Check([]byte("whsec_x"), r.Header.Get(jobs.SignatureHeader), body, time.Now(), time.Minute); err != nil {
+			t.Errorf("signature: %v", err)
+		}
+	}))
+	defer receiver.Close()
+	q := jobs.NewEnqueuer(asynq.NewClientFromRedisClient(rdb))
+	ev := jobs.Event{ID: "ev-1", Type: "move.completed", CreatedAt: time.Now(), Data: map[string]string{"move_id": "m"}}
+	for range 2 { // twice: still one delivery
+		if err := q.EnqueueWebhook(context.Background(), "ep-1", ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	server, handler := jobs.NewServer(rdb, &failingMailer{}, jobs.ServerOptions{CheckInterval: 50 * time.Millisecond, Logger: quiet,
+		Webhooks: endpoint{url: receiver.URL, active: true}})
+	if err := server.Start(handler); err != nil {
+		t.Fatal(err)
+	}
+	defer server.Shutdown()
+	// asynq's first retry waits a few seconds; move it along.
+	insp := asynq.NewInspectorFromRedisClient(rdb)
+	waitFor(t, func() bool {
+		tasks, _ := insp.ListRetryTasks(jobs.QueueWebhook)
+		for _, tk := range tasks {
+			_ = insp.RunTask(jobs.QueueWebhook, tk.ID)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return calls >= 2
+	})
+	time.Sleep(200 * time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	if calls != 2 {
+		t.Errorf("receiver called %d times, want 2 (one failure, one success)", calls)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"regexp"
 	"strings"
 	"time"
@@ -27,6 +28,8 @@ type ServerOptions struct {
 	EmailsPerSecond float64
 	// Observer, if set, hears of each delivery's outcome.
 	Observer Observer
+	// Webhooks, if set, delivers webhook tasks.
+	Webhooks Endpoints
 }
 
 // Observer hears how deliveries end, by the key they were enqueued under.
@@ -57,7 +60,7 @@ func NewServer(rdb redis.UniversalClient, mailer Mailer, opts ServerOptions) (*a
 	log := opts.Logger.With("component", "asynq")
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency:              opts.Concurrency,
-		Queues:                   map[string]int{QueueEmail: 6, "default": 3},
+		Queues:                   map[string]int{QueueEmail: 6, QueueWebhook: 4, "default": 2},
 		TaskCheckInterval:        opts.CheckInterval,
 		DelayedTaskCheckInterval: opts.CheckInterval,
 		ShutdownTimeout:          opts.ShutdownTimeout,
@@ -70,13 +73,16 @@ func NewServer(rdb redis.UniversalClient, mailer Mailer, opts ServerOptions) (*a
 			maxRetry, _ := asynq.GetMaxRetry(ctx)
 			reason := redactAddresses(err.Error())
 			log.Warn("delivery failed", "type", t.Type(), "task_id", id, "retry", retried, "max_retry", maxRetry, "err", reason)
-			if opts.Observer != nil && (retried >= maxRetry || errors.Is(err, asynq.SkipRetry)) {
+			if opts.Observer != nil && t.Type() == TypeSendEmail && (retried >= maxRetry || errors.Is(err, asynq.SkipRetry)) {
 				opts.Observer.Failed(ctx, strings.TrimPrefix(id, emailTaskPrefix), reason)
 			}
 		}),
 	})
 	mux := asynq.NewServeMux()
 	mux.Handle(TypeSendEmail, handleEmail(mailer, rate.NewLimiter(rate.Limit(opts.EmailsPerSecond), 1), opts.Observer))
+	if opts.Webhooks != nil {
+		mux.Handle(TypeWebhook, handleWebhook(opts.Webhooks, &http.Client{Timeout: 20 * time.Second}))
+	}
 	return srv, mux
 }
 

@@ -47,20 +47,25 @@ func (s *Store) Move(ctx context.Context, id string) (models.Move, error) {
 
 // SaveProgress writes a move's progress unless a newer one (higher Seq) is
 // already there: activities run at least once and may land out of order.
-// Share decisions in the progress are written to the shares too.
-func (s *Store) SaveProgress(ctx context.Context, p models.MoveProgress) error {
+// Share decisions in the progress are written to the shares too. It
+// returns the stage and waiting-on stored before, and whether this write
+// was applied.
+func (s *Store) SaveProgress(ctx context.Context, p models.MoveProgress) (before models.Move, applied bool, err error) {
 	data, err := json.Marshal(p)
 	if err != nil {
-		return err
+		return before, false, err
 	}
-	failed := p.LastFailure != nil
-	if failed {
-		failed = false
-		for _, st := range p.Steps {
-			failed = failed || st.State == models.StateFailed
+	failed := false
+	for _, st := range p.Steps {
+		failed = failed || st.State == models.StateFailed
+	}
+	err = s.Tx(ctx, func(tx *Store) error {
+		if err := tx.forUpdate(tx.db).Select("id", "stage", "waiting_on", "seq").First(&before, "id = ?", p.MoveID).Error; err != nil {
+			return translate(err, "move "+p.MoveID)
 		}
-	}
-	return s.Tx(ctx, func(tx *Store) error {
+		if before.Seq >= p.Seq {
+			return nil // a newer write got here first
+		}
 		res := tx.db.Model(&models.Move{}).Where("id = ? AND seq < ?", p.MoveID, p.Seq).Updates(map[string]any{
 			"status": p.Status, "stage": p.Stage, "waiting_on": p.WaitingOn, "has_failed_step": failed,
 			"progress": string(data), "seq": p.Seq, "updated_at": time.Now().UTC(),
@@ -68,6 +73,7 @@ func (s *Store) SaveProgress(ctx context.Context, p models.MoveProgress) error {
 		if res.Error != nil || res.RowsAffected == 0 {
 			return translate(res.Error, "save progress")
 		}
+		applied = true
 		for _, sh := range p.Shares {
 			if sh.Decision == models.DecisionPending {
 				continue
@@ -80,6 +86,7 @@ func (s *Store) SaveProgress(ctx context.Context, p models.MoveProgress) error {
 		}
 		return nil
 	})
+	return before, applied, err
 }
 
 // Shares returns a move's shares.

@@ -109,7 +109,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	entities := []any{
 		&models.Trust{}, &models.APIKey{}, &models.SigningKey{}, &models.StatusList{}, &models.Checklist{},
 		&models.Passport{}, &models.PassportLink{}, &models.Credential{}, &models.Consent{}, &models.Share{}, &models.AuditEvent{},
-		&models.Move{}, &models.LinkToken{}, &models.Notification{},
+		&models.Move{}, &models.LinkToken{}, &models.Notification{}, &models.WebhookEndpoint{},
 	}
 	if !s.postgres {
 		return s.db.WithContext(ctx).AutoMigrate(entities...)

@@ -1,0 +1,68 @@
+package models
+
+import (
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Webhook event types.
+const (
+	EventMoveStarted      = "move.started"
+	EventMoveStageChanged = "move.stage_changed"
+	EventMoveWaitingOnYou = "move.waiting_on_you"
+	EventMoveStepFailed   = "move.step_failed"
+	EventMoveCompleted    = "move.completed"
+	EventShareReceived    = "share.received"
+)
+
+// WebhookEvents lists every event a trust can subscribe to.
+func WebhookEvents() []string {
+	return []string{EventMoveStarted, EventMoveStageChanged, EventMoveWaitingOnYou, EventMoveStepFailed, EventMoveCompleted, EventShareReceived}
+}
+
+// WebhookEndpoint is where a trust's system hears of its moves. The secret
+// signs every delivery; it is stored sealed and shown once.
+type WebhookEndpoint struct {
+	ID           string `gorm:"primaryKey;size:36"`
+	TrustODS     string `gorm:"size:5;not null;index"`
+	URL          string `gorm:"size:2000;not null"`
+	Events       string `gorm:"size:500;not null"` // comma-separated
+	SealedSecret []byte `gorm:"not null"`
+	CreatedAt    time.Time
+	DisabledAt   *time.Time
+}
+
+// Wants reports whether the endpoint subscribed to the event.
+func (w WebhookEndpoint) Wants(event string) bool {
+	for _, e := range strings.Split(w.Events, ",") {
+		if e == event {
+			return true
+		}
+	}
+	return false
+}
+
+// ValidateWebhook checks an endpoint's URL (https, or http to localhost for
+// development) and events.
+func ValidateWebhook(rawURL string, events []string) error {
+	var v ValidationError
+	u, err := url.Parse(rawURL)
+	local := err == nil && (u.Hostname() == "localhost" || u.Hostname() == "127.0.0.1")
+	if err != nil || u.Host == "" || !(u.Scheme == "https" || (u.Scheme == "http" && local)) {
+		v.Add("url", "must be an https URL (http only to localhost)")
+	}
+	if len(events) == 0 {
+		v.Add("events", "subscribe to at least one event")
+	}
+	for _, e := range events {
+		known := false
+		for _, k := range WebhookEvents() {
+			known = known || k == e
+		}
+		if !known {
+			v.Add("events", "unknown event "+e+"; events are "+strings.Join(WebhookEvents(), ", "))
+		}
+	}
+	return v.Err()
+}
