@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -201,7 +202,7 @@ func (s *Service) validate(ctx context.Context, actor models.Actor, req *StartRe
 	in := workflows.MoveInput{SendingTrust: req.SendingTrust, ReceivingTrust: req.ReceivingTrust, Kind: req.Kind, StaffGroup: req.Staff.StaffGroup}
 	var receiving models.Trust
 	for field, ods := range map[string]string{"sending_trust": req.SendingTrust, "receiving_trust": req.ReceivingTrust} {
-		t, err := s.Store.Trust(ctx, ods)
+		t, err := s.trust(ctx, ods)
 		switch {
 		case errors.Is(err, models.ErrNotFound):
 			v.Add(field, ods+" is not a trust of the service")
@@ -239,7 +240,7 @@ func (s *Service) validate(ctx context.Context, actor models.Actor, req *StartRe
 	}
 	in.Requested = req.RequestedCredentials
 	if len(in.Requested) == 0 && receiving.ODSCode != "" && req.Staff.StaffGroup.Valid() {
-		in.Requested, _, err = s.Store.RequiredCredentials(ctx, receiving.ODSCode, req.Staff.StaffGroup)
+		in.Requested, err = s.requiredCredentials(ctx, receiving.ODSCode, req.Staff.StaffGroup)
 		if err != nil {
 			return in, err
 		}
@@ -279,6 +280,59 @@ func (s *Service) validate(ctx context.Context, actor models.Actor, req *StartRe
 		}
 	}
 	return in, v.Err()
+}
+
+// lookups remembers trusts and checklists for the length of one rotation
+// upload, where every row names the same few.
+type lookups struct {
+	mu         sync.Mutex
+	trusts     map[string]models.Trust
+	checklists map[string][]models.CredentialType
+}
+
+type lookupsKey struct{}
+
+func withLookups(ctx context.Context) context.Context {
+	return context.WithValue(ctx, lookupsKey{}, &lookups{trusts: map[string]models.Trust{}, checklists: map[string][]models.CredentialType{}})
+}
+
+func (s *Service) trust(ctx context.Context, ods string) (models.Trust, error) {
+	l, _ := ctx.Value(lookupsKey{}).(*lookups)
+	if l != nil {
+		l.mu.Lock()
+		t, ok := l.trusts[ods]
+		l.mu.Unlock()
+		if ok {
+			return t, nil
+		}
+	}
+	t, err := s.Store.Trust(ctx, ods)
+	if err == nil && l != nil {
+		l.mu.Lock()
+		l.trusts[ods] = t
+		l.mu.Unlock()
+	}
+	return t, err
+}
+
+func (s *Service) requiredCredentials(ctx context.Context, ods string, g models.StaffGroup) ([]models.CredentialType, error) {
+	l, _ := ctx.Value(lookupsKey{}).(*lookups)
+	key := ods + "/" + string(g)
+	if l != nil {
+		l.mu.Lock()
+		c, ok := l.checklists[key]
+		l.mu.Unlock()
+		if ok {
+			return slices.Clone(c), nil
+		}
+	}
+	c, _, err := s.Store.RequiredCredentials(ctx, ods, g)
+	if err == nil && l != nil {
+		l.mu.Lock()
+		l.checklists[key] = slices.Clone(c)
+		l.mu.Unlock()
+	}
+	return c, err
 }
 
 func joinTypes(ts []models.CredentialType) string {

@@ -65,8 +65,10 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		sqlDB.SetMaxIdleConns(10)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	} else {
-		// SQLite takes one writer at a time; one connection avoids lock errors.
-		sqlDB.SetMaxOpenConns(1)
+		// WAL lets readers run beside the one writer; writers queue on the
+		// lock (busy_timeout) rather than fail. A few connections are
+		// enough for a development machine.
+		sqlDB.SetMaxOpenConns(4)
 	}
 	s := &Store{db: db, postgres: isPostgres}
 	if err := s.Ping(ctx); err != nil {
