@@ -213,6 +213,18 @@ func TestMoveEndToEnd(t *testing.T) {
 	p := &person{t: t, base: base, email: sam, http: &http.Client{Jar: jar}}
 
 	invite := mailTo(t, base, sam, "has started your move")
+	time.Sleep(300 * time.Millisecond) // room for a wrongly duplicated invitation
+	var inbox []mailcatcher.Message
+	getJSON(t, base+"/dev/mail.json", &inbox)
+	invitations := 0
+	for _, m := range inbox {
+		if m.To == sam && strings.Contains(m.Subject, "has started your move") {
+			invitations++
+		}
+	}
+	if invitations != 1 {
+		t.Errorf("the same Idempotency-Key twice sent %d invitations, want 1", invitations)
+	}
 	page, csrf := p.open(invite)
 	if !strings.Contains(page, "University Hospitals Birmingham") {
 		t.Errorf("invitation page does not name the receiving trust")
