@@ -105,6 +105,8 @@ var operations = []op{
 	{"POST", "/api/v1/trusts/{ods}/webhooks", "Register a webhook endpoint {url, events}; answers its signing secret once", "trust_admin", "Any", 201, "Any"},
 	{"GET", "/api/v1/trusts/{ods}/webhooks", "The trust's webhook endpoints", "hr, trust_admin", "", 200, "Any"},
 	{"DELETE", "/api/v1/trusts/{ods}/webhooks/{id}", "Stop deliveries to an endpoint", "trust_admin", "", 204, ""},
+	{"GET", "/api/v1/trusts/{ods}/webhooks/failures", "The trust's webhook deliveries that failed for good", "hr, trust_admin", "", 200, "Any"},
+	{"POST", "/api/v1/trusts/{ods}/webhooks/failures/retry", "Re-run a failed delivery to one of the trust's endpoints {key}", "trust_admin", "Any", 202, "Any"},
 	{"GET", "/api/v1/deliveries/failed", "Emails that failed for good", "operator", "", 200, "Any"},
 	{"POST", "/api/v1/deliveries/retry", "Run a failed email again {key}", "operator", "Any", 202, "Any"},
 	{"GET", "/api/v1/links/{token}", "What an emailed link is for (the token authorises)", "", "", 200, "Link"},

@@ -160,5 +160,9 @@ func mountAPI(r *gin.Engine, h *handlers) {
 		settings.POST("/webhooks", trustAdmin, h.addWebhook)
 		settings.GET("/webhooks", trustStaff, h.listWebhooks)
 		settings.DELETE("/webhooks/:id", trustAdmin, h.removeWebhook)
+		if h.deliveries != nil {
+			settings.GET("/webhooks/failures", trustStaff, h.failedWebhooks)
+			settings.POST("/webhooks/failures/retry", trustAdmin, h.retryWebhook)
+		}
 	}
 }

@@ -19,6 +19,17 @@ type FailedDelivery struct {
 	Attempts int       `json:"attempts"`
 }
 
+// WebhookEndpointOf returns the endpoint a failed webhook delivery was for,
+// from its key ("webhook:<event>/<endpoint>"), or "" for an email.
+func WebhookEndpointOf(key string) string {
+	rest, ok := strings.CutPrefix(key, webhookTaskPrefix)
+	if !ok {
+		return ""
+	}
+	_, endpoint, _ := strings.Cut(rest, "/")
+	return endpoint
+}
+
 // ErrNoSuchDelivery is returned for a key with no failed delivery.
 var ErrNoSuchDelivery = errors.New("jobs: no failed delivery with that key")
 
