@@ -31,28 +31,36 @@ type harness struct {
 
 func newHarness(t *testing.T, opts ...func(*api.Options)) *harness {
 	t.Helper()
+	return buildHarness(t, t, opts...)
+}
+
+// newBenchHarness is the harness for a benchmark.
+func newBenchHarness(b *testing.B) *harness { return buildHarness(b, nil) }
+
+func buildHarness(tb testing.TB, t *testing.T, opts ...func(*api.Options)) *harness {
+	tb.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.PostgresDB(t))
+	st, err := store.Open(ctx, testenv.PostgresDB(tb))
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { _ = st.Close() })
+	tb.Cleanup(func() { _ = st.Close() })
 	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	creds, err := credentials.New(st, []byte("0123456789abcdef0123456789abcdef"), "https://passport.example.nhs.uk", nil)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	h := &harness{t: t, store: st, keys: map[string]string{}}
 	for _, ods := range []string{"RJ1", "RRK", "R0A"} {
 		if err := st.SaveTrust(ctx, &models.Trust{ODSCode: ods, Name: "Trust " + ods, Registered: true, RegisteredAt: time.Now()}); err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		for _, role := range models.Roles() {
 			k := apikey.New()
 			if err := st.CreateAPIKey(ctx, &models.APIKey{ID: uuid.NewString(), Prefix: k.Prefix, SecretHash: k.Hash, TrustODS: ods, Role: role}); err != nil {
-				t.Fatal(err)
+				tb.Fatal(err)
 			}
 			h.keys[ods+"/"+string(role)] = k.Plain
 		}

@@ -57,6 +57,7 @@ type handlers struct {
 	moves      *moves.Service
 	deliveries *jobs.Deliveries
 	webhooks   *webhooks.Service
+	trustList  trustListCache
 }
 
 // NewHandler builds the router of an API process.
@@ -118,6 +119,7 @@ func newEngine(o Options) *gin.Engine {
 // mountAPI adds the JSON API. Each route names the roles that may use it.
 func mountAPI(r *gin.Engine, h *handlers) {
 	v1 := r.Group("/api/v1")
+	v1.GET("/trusts", h.publicTrusts)
 	v1.GET("/trusts/:ods/keys", h.trustKeys)
 	v1.GET("/trusts/:ods/status/revocation", h.trustStatusList)
 
@@ -128,6 +130,7 @@ func mountAPI(r *gin.Engine, h *handlers) {
 	authed.POST("/passports/:id/credentials", trustStaff, h.issueCredential)
 	authed.POST("/credentials/:id/revoke", trustStaff, h.revokeCredential)
 	authed.POST("/verify", allow(models.RoleHR, models.RoleTrustAdmin, models.RoleOperator), h.verifyCredential)
+	authed.POST("/trusts", allow(models.RoleOperator), h.registerTrust)
 
 	if h.moves != nil {
 		anyRole := allow(models.RoleHR, models.RoleTrustAdmin, models.RoleOperator)

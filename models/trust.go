@@ -31,8 +31,13 @@ func (t Trust) Validate() error {
 	if !ValidODSCode(t.ODSCode) {
 		v.Add("ods_code", "must be 3 to 5 upper-case letters and digits")
 	}
-	if t.Name == "" {
-		v.Add("name", "is required")
+	if t.Name == "" || len(t.Name) > 200 {
+		v.Add("name", "is required, up to 200 characters")
+	}
+	if t.ContactEmail != "" {
+		if _, ok := NormalizeEmail(t.ContactEmail); !ok {
+			v.Add("contact_email", "must be an email address")
+		}
 	}
 	return v.Err()
 }

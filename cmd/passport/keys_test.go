@@ -5,7 +5,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/nhs-staff-passport/passport/internal/apikey"
 	"github.com/nhs-staff-passport/passport/internal/store"
@@ -29,8 +28,11 @@ func TestKeysCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if err := st.SaveTrust(context.Background(), &models.Trust{ODSCode: "RTH", Name: "Oxford", Registered: true, RegisteredAt: time.Now()}); err != nil {
-		t.Fatal(err)
+	if out, err := passport("trusts", "add", "-ods", "rth", "-name", "Oxford University Hospitals NHS Foundation Trust", "-email", "hr@ouh.nhs.uk"); err != nil || !strings.Contains(out, "registered RTH") {
+		t.Fatalf("trusts add: %v %s", err, out)
+	}
+	if _, err := passport("trusts", "add", "-ods", "RTH", "-name", "Again"); err == nil {
+		t.Error("registering a trust twice")
 	}
 
 	if _, err := passport("keys", "create", "-trust", "ZZZ", "-role", "hr"); err == nil {

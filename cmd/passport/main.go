@@ -68,6 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runMigrate(ctx, cfg, stderr)
 	case "keys":
 		return runKeys(ctx, cfg, args[1:], stdout, stderr)
+	case "trusts":
+		return runTrusts(ctx, cfg, args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "passport: unknown command %q\n\n", cmd)
 		usage(stderr)
@@ -99,6 +101,7 @@ Commands:
   api       serve the HTTP API and pages (production)
   worker    run the Temporal worker and the email/webhook delivery queue (production)
   migrate   create or update the database schema (idempotent)
+  trusts    register a trust: passport trusts add -ods RJ1 -name "..." -email hr@...
   keys      create, list and revoke API keys: passport keys create -trust RJ1 -role hr
   verify    check a credential (compact JWS) against the keys and revocation
             list a deployment publishes: passport verify -service URL [file]

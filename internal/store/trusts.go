@@ -51,3 +51,23 @@ func (s *Store) SaveMovePolicy(ctx context.Context, ods string, p models.MovePol
 	}
 	return nil
 }
+
+// RegisterTrust adds a trust to the service; one registered already wraps
+// models.ErrConflict.
+func (s *Store) RegisterTrust(ctx context.Context, t *models.Trust) error {
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	t.Registered = true
+	if t.Policy.ReminderInterval == 0 {
+		t.Policy = models.DefaultMovePolicy()
+	}
+	return translate(s.db.WithContext(ctx).Create(t).Error, "register trust "+t.ODSCode)
+}
+
+// RegisteredTrusts returns the trusts taking part, by name.
+func (s *Store) RegisteredTrusts(ctx context.Context) ([]models.Trust, error) {
+	var ts []models.Trust
+	err := s.db.WithContext(ctx).Where("registered").Order("name").Find(&ts).Error
+	return ts, translate(err, "registered trusts")
+}
