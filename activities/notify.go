@@ -68,6 +68,7 @@ func (a *Activities) send(ctx context.Context, mc moveContext, key, template, re
 	if to == "" {
 		return nil // a trust without a contact address set: the move page still shows everything
 	}
+	d.PublicURL = a.PublicURL
 	e, err := emails.Render(template, d)
 	if err != nil {
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalid, err)

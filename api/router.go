@@ -83,6 +83,12 @@ func NewHandler(o Options) http.Handler {
 			r.POST("/api/v1/identity/callback", h.identityCallback(o.IdentityCallbackSecret))
 		}
 	}
+	r.GET("/help", helpPage)
+	r.GET("/help/:audience/:topic", helpPage)
+	if o.Store != nil {
+		h := &handlers{store: o.Store}
+		r.GET("/trusts", h.trustsListPage)
+	}
 	if o.DevMailbox != nil {
 		r.GET("/dev/mail", devMailHTML(o.DevMailbox))
 		r.GET("/dev/mail.json", devMailJSON(o.DevMailbox))

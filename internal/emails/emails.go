@@ -23,6 +23,9 @@ type Data struct {
 	Stage    string // a reminder's or escalation's stage, in words
 	Reason   string
 	Count    int // shares received, reminders sent
+	// PublicURL is the service's base URL, for the help link every email
+	// ends with.
+	PublicURL string
 }
 
 // Email is a rendered message.
@@ -34,6 +37,20 @@ type tmpl struct {
 	subject string
 	body    string // paragraphs separated by blank lines
 }
+
+// helpPaths says which help page each email points to for a person who
+// is stuck.
+var helpPaths = map[string]string{
+	"invitation": "/help/staff/moving", "invitation_reminder": "/help/staff/moving",
+	"identity": "/help/staff/identity", "consent": "/help/staff/sharing", "staff_reminder": "/help/staff/moving",
+	"shares_received": "/help/trusts/reviewing", "acceptance_reminder": "/help/trusts/reviewing",
+	"escalation": "/help/trusts/starting-moves", "step_failed": "/help/trusts/failed-steps",
+	"completed": "/help/staff/sharing", "closed": "/help", "cancelled": "/help", "declined": "/help",
+	"expired": "/help/staff/expired-link", "consent_withdrawn": "/help/staff/sharing",
+}
+
+// HelpPath is the help page an email links to.
+func HelpPath(name string) string { return helpPaths[name] }
 
 var templates = map[string]tmpl{
 	"invitation": {
@@ -167,6 +184,7 @@ func Render(name string, d Data) (Email, error) {
 	if err != nil {
 		return Email{}, err
 	}
+	text += "\n\nHelp and answers to common questions: " + strings.TrimRight(d.PublicURL, "/") + helpPaths[name]
 	return Email{Subject: subject, Text: text + "\n\nStaff Passport - NHS\n", HTML: toHTML(text)}, nil
 }
 
