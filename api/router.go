@@ -137,6 +137,8 @@ func mountAPI(r *gin.Engine, h *handlers) {
 	authed.POST("/credentials/:id/revoke", trustStaff, h.revokeCredential)
 	authed.POST("/verify", allow(models.RoleHR, models.RoleTrustAdmin, models.RoleOperator), h.verifyCredential)
 	authed.POST("/trusts", allow(models.RoleOperator), h.registerTrust)
+	authed.POST("/trusts/:ods/suspend", allow(models.RoleOperator), h.suspendTrust)
+	authed.POST("/trusts/:ods/reinstate", allow(models.RoleOperator), h.reinstateTrust)
 
 	if h.moves != nil {
 		anyRole := allow(models.RoleHR, models.RoleTrustAdmin, models.RoleOperator)

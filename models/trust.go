@@ -21,8 +21,11 @@ type Trust struct {
 	Registered   bool       `gorm:"not null;default:false"`
 	RegisteredAt time.Time  `gorm:"not null"`
 	Policy       MovePolicy `gorm:"embedded;embeddedPrefix:policy_"`
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// SuspendedAt is set while an operator has suspended the trust: no new
+	// moves to or from it.
+	SuspendedAt *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // Validate checks the fields a trust must have.

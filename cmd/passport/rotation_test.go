@@ -104,6 +104,37 @@ func TestRotationUpload(t *testing.T) {
 	if code, body := upload(t, url, key, "name,age\nx,1\n"); code != http.StatusUnprocessableEntity || !strings.Contains(body, "email") {
 		t.Errorf("a file with the wrong columns: %d %s", code, body)
 	}
+
+	// R0A is suspended and its one active move (Ben's) cancelled.
+	op := demoKey(t, dir, "RJ1", "operator")
+	api := d.baseURL() + "/api/v1"
+	var sus struct {
+		Cancelled int `json:"moves_cancelled"`
+	}
+	if code := call(t, key, "POST", api+"/trusts/R0A/suspend", `{"reason":"data breach review","in_flight":"cancel"}`, nil); code != http.StatusForbidden {
+		t.Errorf("HR suspending a trust: %d", code)
+	}
+	if code := call(t, op, "POST", api+"/trusts/R0A/suspend", `{"reason":"data breach review","in_flight":"cancel"}`, &sus); code != http.StatusOK || sus.Cancelled != 1 {
+		t.Fatalf("suspend: %d, %d moves cancelled", code, sus.Cancelled)
+	}
+	code, body = upload(t, url, key, "email,given_name,family_name,staff_group,receiving_trust,start_date\ne.five@nhs.net,Eve,Five,doctor_in_training,R0A,"+start+"\n")
+	if !strings.Contains(body, "suspended") {
+		t.Errorf("a move to a suspended trust: %d %s", code, body)
+	}
+	var listed []struct {
+		ODS string `json:"ods_code"`
+	}
+	call(t, "", "GET", api+"/trusts?q=R0A", "", &listed)
+	if len(listed) != 0 {
+		t.Errorf("a suspended trust is listed as taking part")
+	}
+	if code := call(t, op, "POST", api+"/trusts/R0A/reinstate", "", nil); code != http.StatusOK {
+		t.Errorf("reinstate: %d", code)
+	}
+	call(t, "", "GET", api+"/trusts?q=R0A", "", &listed)
+	if len(listed) != 1 {
+		t.Errorf("a reinstated trust is not listed")
+	}
 }
 
 // BenchmarkRotation1000 validates a 1,000-row file and starts every move,

@@ -210,6 +210,8 @@ func (s *Service) validate(ctx context.Context, actor models.Actor, req *StartRe
 			return in, err
 		case !t.Registered:
 			v.Add(field, ods+" is not registered with the service")
+		case t.SuspendedAt != nil:
+			v.Add(field, ods+" is suspended from the service and takes no new moves")
 		}
 		if field == "receiving_trust" {
 			receiving = t
@@ -391,6 +393,39 @@ func (s *Service) Answer(ctx context.Context, moveID, update string, arg any) (m
 		return p, &models.RefusedError{Reason: reasonEnded}
 	}
 	return p, fmt.Errorf("moves: %s: %w", update, err)
+}
+
+// CancelInFlight cancels every active move to or from a trust, as an
+// operator, and returns how many it cancelled. Moves that end meanwhile
+// are passed over.
+func (s *Service) CancelInFlight(ctx context.Context, actor models.Actor, trust, reason string) (int, error) {
+	n := 0
+	f := store.MoveFilter{Trust: trust, Status: models.MoveActive, Limit: 100, Oldest: true}
+	for {
+		page, err := s.Store.ListMoves(ctx, f)
+		if err != nil {
+			return n, err
+		}
+		for _, mv := range page {
+			_, err := s.Answer(ctx, mv.ID, workflows.UpdateCancel, workflows.Cancel{Caller: Caller(actor), Reason: reason})
+			var refused *models.RefusedError
+			if errors.As(err, &refused) {
+				continue
+			}
+			if err != nil {
+				return n, err
+			}
+			if err := s.Store.Audit(ctx, actor, "move.cancelled", "move", mv.ID, map[string]string{"reason": reason}); err != nil {
+				return n, err
+			}
+			n++
+		}
+		if len(page) < f.Limit {
+			return n, nil
+		}
+		last := page[len(page)-1]
+		f.After = &store.MovePosition{CreatedAt: last.CreatedAt, ID: last.ID}
+	}
 }
 
 // reasonEnded is the refusal of an answer to a move whose workflow ended.

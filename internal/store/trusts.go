@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"gorm.io/gorm/clause"
 
@@ -65,9 +66,22 @@ func (s *Store) RegisterTrust(ctx context.Context, t *models.Trust) error {
 	return translate(s.db.WithContext(ctx).Create(t).Error, "register trust "+t.ODSCode)
 }
 
-// RegisteredTrusts returns the trusts taking part, by name.
+// RegisteredTrusts returns the trusts taking part (registered and not
+// suspended), by name.
 func (s *Store) RegisteredTrusts(ctx context.Context) ([]models.Trust, error) {
 	var ts []models.Trust
-	err := s.db.WithContext(ctx).Where("registered").Order("name").Find(&ts).Error
+	err := s.db.WithContext(ctx).Where("registered AND suspended_at IS NULL").Order("name").Find(&ts).Error
 	return ts, translate(err, "registered trusts")
+}
+
+// SetSuspended suspends (at set) or reinstates (at nil) a registered trust.
+func (s *Store) SetSuspended(ctx context.Context, ods string, at *time.Time) error {
+	res := s.db.WithContext(ctx).Model(&models.Trust{}).Where("ods_code = ? AND registered", ods).Update("suspended_at", at)
+	if res.Error != nil {
+		return translate(res.Error, "suspend trust")
+	}
+	if res.RowsAffected == 0 {
+		return translate(errNotFound, "trust "+ods)
+	}
+	return nil
 }
