@@ -98,6 +98,8 @@ var operations = []op{
 	{"GET", "/api/v1/trusts", "The trusts taking part (?q= searches name or ODS code); no key needed", "", "", 200, "Any"},
 	{"POST", "/api/v1/trusts", "Register a trust {ods_code, name, region, contact_email}", "operator", "Any", 201, "Any"},
 	{"POST", "/api/v1/trusts/{ods}/suspend", "Suspend a trust {reason, in_flight: continue|cancel}", "operator", "Any", 200, "Any"},
+	{"GET", "/api/v1/enquiries", "Enquiries from the contact forms (?status=open|answered)", "operator", "", 200, "Any"},
+	{"POST", "/api/v1/enquiries/{id}/answered", "Mark an enquiry answered", "operator", "", 204, ""},
 	{"POST", "/api/v1/trusts/{ods}/reinstate", "Reinstate a suspended trust", "operator", "", 200, "Any"},
 	{"GET", "/api/v1/trusts/{ods}/keys", "A trust's public signing keys, retired ones included", "", "", 200, "JWKS"},
 	{"GET", "/api/v1/trusts/{ods}/status/revocation", "A trust's revocation list: a signed BitstringStatusListCredential (application/vc+jwt)", "", "", 200, "Any"},

@@ -71,14 +71,17 @@ func render(c *gin.Context, status int, page string, d pageData) {
 
 const csrfCookie = "passport_csrf"
 
-// csrfToken sets a fresh double-submit token: a cookie the browser sends
-// back only from our own pages, and the same value in the form.
-func csrfToken(c *gin.Context) string {
+// csrfToken sets a fresh double-submit token for the link pages.
+func csrfToken(c *gin.Context) string { return csrfTokenAt(c, "/s/") }
+
+// csrfTokenAt sets a fresh double-submit token: a cookie the browser sends
+// back only from our own pages under path, and the same value in the form.
+func csrfTokenAt(c *gin.Context, path string) string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	tok := hex.EncodeToString(b)
 	http.SetCookie(c.Writer, &http.Cookie{
-		Name: csrfCookie, Value: tok, Path: "/s/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Name: csrfCookie, Value: tok, Path: path, HttpOnly: true, SameSite: http.SameSiteStrictMode,
 		Secure: c.Request.TLS != nil || strings.HasPrefix(c.GetHeader("X-Forwarded-Proto"), "https"), MaxAge: 3600,
 	})
 	return tok

@@ -38,6 +38,8 @@ type Options struct {
 	// IdentityCallbackSecret, when set, mounts the identity provider's
 	// callback.
 	IdentityCallbackSecret []byte
+	// Email, when set, acknowledges enquiries.
+	Email EmailQueue
 	// LinkRequestsPerMinute bounds requests per client address to the
 	// pages and endpoints behind email links (default 60).
 	LinkRequestsPerMinute int
@@ -58,6 +60,7 @@ type handlers struct {
 	deliveries *jobs.Deliveries
 	webhooks   *webhooks.Service
 	trustList  trustListCache
+	email      EmailQueue
 }
 
 // NewHandler builds the router of an API process.
@@ -86,8 +89,13 @@ func NewHandler(o Options) http.Handler {
 	r.GET("/help", helpPage)
 	r.GET("/help/:audience/:topic", helpPage)
 	if o.Store != nil {
-		h := &handlers{store: o.Store}
+		h := &handlers{store: o.Store, email: o.Email}
 		r.GET("/trusts", h.trustsListPage)
+		contact := r.Group("/contact", rateLimit(newPerClient(10, 5)))
+		for _, kind := range []string{"staff", "trust"} {
+			contact.GET("/"+kind, contactForm(kind))
+			contact.POST("/"+kind, h.sendEnquiry(kind))
+		}
 	}
 	if o.DevMailbox != nil {
 		r.GET("/dev/mail", devMailHTML(o.DevMailbox))
@@ -137,6 +145,8 @@ func mountAPI(r *gin.Engine, h *handlers) {
 	authed.POST("/credentials/:id/revoke", trustStaff, h.revokeCredential)
 	authed.POST("/verify", allow(models.RoleHR, models.RoleTrustAdmin, models.RoleOperator), h.verifyCredential)
 	authed.POST("/trusts", allow(models.RoleOperator), h.registerTrust)
+	authed.GET("/enquiries", allow(models.RoleOperator), h.listEnquiries)
+	authed.POST("/enquiries/:id/answered", allow(models.RoleOperator), h.answerEnquiry)
 	authed.POST("/trusts/:ods/suspend", allow(models.RoleOperator), h.suspendTrust)
 	authed.POST("/trusts/:ods/reinstate", allow(models.RoleOperator), h.reinstateTrust)
 

@@ -141,7 +141,8 @@ func (s *services) readiness() []api.Check {
 func (s *services) httpHandler(devMailbox api.DevMailbox) api.Options {
 	return api.Options{Logger: s.log, Metrics: s.metrics, Ready: s.readiness(), DevMailbox: devMailbox,
 		Store: s.store, Credentials: s.creds, Moves: s.moves, IdentityCallbackSecret: []byte(s.cfg.IdentityCallbackSecret),
-		Deliveries: jobs.NewDeliveries(asynq.NewInspectorFromRedisClient(s.redis)), Webhooks: s.webhooks}
+		Deliveries: jobs.NewDeliveries(asynq.NewInspectorFromRedisClient(s.redis)), Webhooks: s.webhooks,
+		Email: jobs.NewEnqueuer(s.queue)}
 }
 
 // workerOptions wire the worker to these services and an SMTP relay.

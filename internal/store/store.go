@@ -111,7 +111,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	entities := []any{
 		&models.Trust{}, &models.APIKey{}, &models.SigningKey{}, &models.StatusList{}, &models.Checklist{},
 		&models.Passport{}, &models.PassportLink{}, &models.Credential{}, &models.Consent{}, &models.Share{}, &models.AuditEvent{},
-		&models.Move{}, &models.LinkToken{}, &models.Notification{}, &models.WebhookEndpoint{},
+		&models.Move{}, &models.LinkToken{}, &models.Notification{}, &models.WebhookEndpoint{}, &models.Enquiry{},
 	}
 	if !s.postgres {
 		return s.db.WithContext(ctx).AutoMigrate(entities...)

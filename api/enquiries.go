@@ -1,0 +1,116 @@
+package api
+
+import (
+	"context"
+	"html/template"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/nhs-staff-passport/passport/internal/jobs"
+	"github.com/nhs-staff-passport/passport/models"
+)
+
+// EmailQueue queues an email; *jobs.Enqueuer is one.
+type EmailQueue interface {
+	EnqueueEmail(ctx context.Context, key string, e jobs.Email) error
+}
+
+var contactTemplate = template.Must(template.ParseFS(templateFiles, "templates/layout.html", "templates/contact.html"))
+
+type contactPage struct {
+	pageData
+	Kind   string
+	Form   models.Enquiry
+	Errors []models.FieldError
+}
+
+func contactTitle(kind string) string {
+	if kind == "trust" {
+		return "Contact us: trusts"
+	}
+	return "Contact us: staff"
+}
+
+// contactForm: GET /contact/staff and /contact/trust.
+func contactForm(kind string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		d := contactPage{pageData: pageData{Title: contactTitle(kind), CSRF: csrfTokenAt(c, "/contact/")}, Kind: kind}
+		renderContact(c, http.StatusOK, d)
+	}
+}
+
+func renderContact(c *gin.Context, status int, d contactPage) {
+	c.Header("Content-Type", "text/html; charset=utf-8")
+	c.Header("Cache-Control", "no-store")
+	c.Status(status)
+	if err := contactTemplate.ExecuteTemplate(c.Writer, "layout", d); err != nil {
+		_ = c.Error(err)
+	}
+}
+
+// sendEnquiry: POST /contact/staff and /contact/trust: validated, stored,
+// acknowledged by email.
+func (h *handlers) sendEnquiry(kind string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if !csrfOK(c) {
+			render(c, http.StatusForbidden, "problem", pageData{Title: "Your session has timed out", Message: "Go back to the form and try again."})
+			return
+		}
+		e := models.Enquiry{ID: uuid.NewString(), Kind: kind, Name: c.PostForm("name"), Email: c.PostForm("email"),
+			TrustODS: c.PostForm("trust"), Message: c.PostForm("message"), Status: "open", CreatedAt: time.Now().UTC()}
+		if err := e.Validate(); err != nil {
+			d := contactPage{pageData: pageData{Title: "Error: " + contactTitle(kind), CSRF: csrfTokenAt(c, "/contact/")}, Kind: kind, Form: e}
+			if v, ok := err.(*models.ValidationError); ok {
+				d.Errors = v.Fields
+			}
+			renderContact(c, http.StatusUnprocessableEntity, d)
+			return
+		}
+		if err := h.store.CreateEnquiry(c, &e); err != nil {
+			_ = c.Error(err)
+			render(c, http.StatusInternalServerError, "problem", pageData{Title: "Sorry, there is a problem with the service", Message: "Try again later."})
+			return
+		}
+		if h.email != nil {
+			_ = h.email.EnqueueEmail(c, "enquiry/"+e.ID, jobs.Email{To: e.Email, Subject: "We have your question",
+				Text: "Dear " + e.Name + ",\n\nThank you for your question. We will reply to this address within 2 working days.\n\nStaff Passport - NHS\n"})
+		}
+		render(c, http.StatusOK, "done", pageData{Title: "Question sent", Message: "We have emailed you to confirm we have it, and will reply within 2 working days."})
+	}
+}
+
+// listEnquiries: GET /api/v1/enquiries?status=open|answered, for operators.
+func (h *handlers) listEnquiries(c *gin.Context) {
+	status := c.Query("status")
+	if status != "" && status != "open" && status != "answered" {
+		var v models.ValidationError
+		v.Add("status", "must be open or answered")
+		writeError(c, &v)
+		return
+	}
+	list, err := h.store.Enquiries(c, status)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	if list == nil {
+		list = []models.Enquiry{}
+	}
+	c.JSON(http.StatusOK, list)
+}
+
+// answerEnquiry: POST /api/v1/enquiries/{id}/answered, for operators.
+func (h *handlers) answerEnquiry(c *gin.Context) {
+	if err := h.store.MarkEnquiryAnswered(c, c.Param("id"), time.Now()); err != nil {
+		writeError(c, err)
+		return
+	}
+	if err := h.store.Audit(c, actor(c), "enquiry.answered", "enquiry", c.Param("id"), nil); err != nil {
+		writeError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
