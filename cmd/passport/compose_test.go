@@ -170,3 +170,17 @@ func TestComposeRegistersSearchAttributes(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeListsEveryVariable keeps the README's configuration table
+// complete.
+func TestReadmeListsEveryVariable(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range config.Vars() {
+		if !strings.Contains(string(data), "`"+v.Name+"`") {
+			t.Errorf("README does not list %s", v.Name)
+		}
+	}
+}
