@@ -40,10 +40,7 @@ func runKeys(ctx context.Context, cfg config.Config, args []string, stdout, stde
 	if err := fs.Parse(args[1:]); err != nil {
 		return errUsage
 	}
-	if err := cfg.Validate(config.ModeMigrate); err != nil {
-		return fmt.Errorf("configuration:\n%w", err)
-	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -113,4 +110,12 @@ func revokeKey(ctx context.Context, st *store.Store, prefix string, out io.Write
 	}
 	fmt.Fprintf(out, "revoked %s (%s, %s)\n", k.Prefix, k.TrustODS, k.Role)
 	return nil
+}
+
+// openStore opens the database for a command that needs only it.
+func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
+	if err := cfg.Validate(config.ModeMigrate); err != nil {
+		return nil, fmt.Errorf("configuration:\n%w", err)
+	}
+	return store.Open(ctx, cfg.DatabaseURL)
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/nhs-staff-passport/passport/internal/config"
-	"github.com/nhs-staff-passport/passport/internal/store"
 	"github.com/nhs-staff-passport/passport/models"
 )
 
@@ -31,10 +30,7 @@ func runTrusts(ctx context.Context, cfg config.Config, args []string, stdout, st
 	if err := fs.Parse(args[1:]); err != nil {
 		return errUsage
 	}
-	if err := cfg.Validate(config.ModeMigrate); err != nil {
-		return fmt.Errorf("configuration:\n%w", err)
-	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
