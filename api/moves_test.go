@@ -31,6 +31,7 @@ func TestStartMoveNamesEveryBadField(t *testing.T) {
 		{"unknown credential", `"end_date":"2099-01-01"`, `"end_date":"2099-01-01","requested_credentials":["blood_group"]`, "requested_credentials"},
 		{"policy", `"end_date":"2099-01-01"`, `"end_date":"2099-01-01","policy":{"reminder_interval_hours":0,"max_reminders":2,"deadline_days":5}`, "policy.reminder_interval_hours"},
 		{"another trust's move", `"receiving_trust":"RRK"`, `"sending_trust":"R0A","receiving_trust":"RRK"`, "sending_trust"},
+		{"the same credential twice", `"end_date":"2099-01-01"`, `"end_date":"2099-01-01","requested_credentials":["identity","identity"]`, "requested_credentials"},
 		{"bypass without reason", `"end_date":"2099-01-01"`, `"end_date":"2099-01-01","bypass":[{"credential_type":"dbs_check","reason":"no"}]`, "bypass[0].reason"},
 		{"bypass of an unasked item", `"end_date":"2099-01-01"`, `"end_date":"2099-01-01","requested_credentials":["identity"],"bypass":[{"credential_type":"dbs_check","reason":"done by the host trust already"}]`, "bypass[0].credential_type"},
 	}

@@ -131,6 +131,8 @@ func TestBadInputNamesTheField(t *testing.T) {
 		{"bad claim", path, `{"type":"dbs_check","claims":{"level":"enhanced","workforce":"adult","certificate_number":"12","issued_on":"2025-06-01"}}`, 422, "claims.certificate_number"},
 		{"clinical detail", path, `{"type":"occupational_health","claims":{"clearance":"fit","assessed_on":"2026-01-01","diagnosis":"x"}}`, 422, "claims.diagnosis"},
 		{"unknown type", path, `{"type":"blood_group","claims":{}}`, 422, "type"},
+		{"email longer than SMTP carries", "/api/v1/passports", `{"email":"` + strings.Repeat("a", 330) + `@nhs.net","given_name":"A","family_name":"B"}`, 422, "email"},
+		{"employer too long for a subject", path, `{"type":"employment_history","claims":{"employer":"` + strings.Repeat("E", 300) + `","role":"Nurse","from":"2020-01-01","references_received":1}}`, 422, "claims.employer"},
 		{"short reason", "/api/v1/credentials/00000000-0000-0000-0000-000000000000/revoke", `{"reason":"no"}`, 422, "reason"},
 	}
 	for _, tt := range tests {

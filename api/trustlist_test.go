@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,8 +30,8 @@ func TestRegisterTrustAndPublicList(t *testing.T) {
 	if rec := h.do("RJ1/operator", http.MethodPost, "/api/v1/trusts", body, nil); rec.Code != http.StatusConflict {
 		t.Errorf("registering twice: %d", rec.Code)
 	}
-	rec := h.do("RJ1/operator", http.MethodPost, "/api/v1/trusts", map[string]string{"ods_code": "x!", "name": "", "contact_email": "nope"}, nil)
-	if p := h.problem(rec); rec.Code != http.StatusUnprocessableEntity || !hasField(p, "ods_code") || !hasField(p, "name") || !hasField(p, "contact_email") {
+	rec := h.do("RJ1/operator", http.MethodPost, "/api/v1/trusts", map[string]string{"ods_code": "x!", "name": "", "contact_email": "nope", "region": strings.Repeat("r", 101)}, nil)
+	if p := h.problem(rec); rec.Code != http.StatusUnprocessableEntity || !hasField(p, "ods_code") || !hasField(p, "name") || !hasField(p, "contact_email") || !hasField(p, "region") {
 		t.Errorf("bad trust: %d %+v", rec.Code, p.Errors)
 	}
 	if rec := h.do("", http.MethodGet, "/api/v1/trusts", nil, &list); rec.Code != http.StatusOK || !slices.ContainsFunc(list, func(x struct {

@@ -217,6 +217,13 @@ type EmploymentHistoryClaims struct {
 func (c EmploymentHistoryClaims) validate(v *ValidationError, today time.Time) {
 	required(v, "claims.employer", c.Employer)
 	required(v, "claims.role", c.Role)
+	// The employer names the credential among others (its subject).
+	if len(c.Employer) > 150 {
+		v.Add("claims.employer", "must be at most 150 characters")
+	}
+	if len(c.Role) > 150 {
+		v.Add("claims.role", "must be at most 150 characters")
+	}
 	pastDate(v, "claims.from", c.From, today)
 	if !c.To.IsZero() && c.To.Before(c.From.Time) {
 		v.Add("claims.to", "must not be before from")

@@ -35,10 +35,16 @@ type Passport struct {
 	Credentials []Credential `gorm:"foreignKey:PassportID" json:"credentials,omitempty"`
 }
 
+// maxEmail is the longest address SMTP carries (RFC 5321).
+const maxEmail = 254
+
 // NormalizeEmail lower-cases and trims an address, or fails when it is not
-// a single plain address.
+// a single plain address of at most 254 characters.
 func NormalizeEmail(s string) (string, bool) {
 	s = strings.ToLower(strings.TrimSpace(s))
+	if len(s) > maxEmail {
+		return "", false
+	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || a.Name != "" || !strings.Contains(s[strings.LastIndex(s, "@")+1:], ".") {
 		return "", false

@@ -37,6 +37,9 @@ func (t Trust) Validate() error {
 	if t.Name == "" || len(t.Name) > 200 {
 		v.Add("name", "is required, up to 200 characters")
 	}
+	if len(t.Region) > 100 {
+		v.Add("region", "must be at most 100 characters")
+	}
 	if t.ContactEmail != "" {
 		if _, ok := NormalizeEmail(t.ContactEmail); !ok {
 			v.Add("contact_email", "must be an email address")

@@ -49,7 +49,7 @@ func ValidateWebhook(rawURL string, events []string) error {
 	var v ValidationError
 	u, err := url.Parse(rawURL)
 	local := err == nil && (u.Hostname() == "localhost" || u.Hostname() == "127.0.0.1")
-	if err != nil || u.Host == "" || !(u.Scheme == "https" || (u.Scheme == "http" && local)) {
+	if err != nil || u.Host == "" || len(rawURL) > 2000 || !(u.Scheme == "https" || (u.Scheme == "http" && local)) {
 		v.Add("url", "must be an https URL (http only to localhost)")
 	}
 	if len(events) == 0 {

@@ -185,6 +185,9 @@ func (m *move) validateDecide(_ workflow.Context, in DecideShare) error {
 	if in.Decision == models.DecisionRejected && len(strings.TrimSpace(in.Reason)) < 5 {
 		return errRefused("say what must be checked again")
 	}
+	if len(in.Reason) > 500 {
+		return errRefused("keep the reason to 500 characters")
+	}
 	for _, s := range m.p.Shares {
 		if s.ID == in.ShareID {
 			if s.Decision != models.DecisionPending {

@@ -431,6 +431,7 @@ func TestLateDuplicateAndOutOfTurnAnswersAreRefused(t *testing.T) {
 	h.at(4*time.Minute+10*time.Second, "decide-by-sender", UpdateDecideShare, DecideShare{Caller: sendingHR, ShareID: "share-cstf", Decision: models.DecisionAccepted})
 	h.at(4*time.Minute+20*time.Second, "decide-again", UpdateDecideShare, DecideShare{Caller: recvHR, ShareID: "share-dbs", Decision: models.DecisionRejected, Reason: "changed"})
 	h.at(4*time.Minute+30*time.Second, "reject-no-reason", UpdateDecideShare, DecideShare{Caller: recvHR, ShareID: "share-cstf", Decision: models.DecisionRejected})
+	h.at(4*time.Minute+40*time.Second, "reject-essay", UpdateDecideShare, DecideShare{Caller: recvHR, ShareID: "share-cstf", Decision: models.DecisionRejected, Reason: strings.Repeat("x", 501)})
 	if res := h.run(input(models.KindRotation)); res.Status != models.MoveCompleted {
 		t.Fatalf("result %+v", res)
 	}
@@ -442,4 +443,5 @@ func TestLateDuplicateAndOutOfTurnAnswersAreRefused(t *testing.T) {
 	h.refused("decide-by-sender", "only HR of RRK")
 	h.refused("decide-again", "accepted already")
 	h.refused("reject-no-reason", "say what")
+	h.refused("reject-essay", "500 characters")
 }

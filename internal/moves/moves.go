@@ -247,10 +247,15 @@ func (s *Service) validate(ctx context.Context, actor models.Actor, req *StartRe
 			return in, err
 		}
 	}
+	seen := map[models.CredentialType]bool{}
 	for _, t := range in.Requested {
-		if !t.Valid() {
+		switch {
+		case !t.Valid():
 			v.Add("requested_credentials", "unknown credential type "+string(t))
+		case seen[t]:
+			v.Add("requested_credentials", string(t)+" is listed twice")
 		}
+		seen[t] = true
 	}
 	for i, b := range req.Bypass {
 		if err := b.Validate(in.Requested); err != nil {
