@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/nhs-staff-passport/passport/api"
 	"github.com/nhs-staff-passport/passport/internal/apikey"
@@ -65,9 +67,14 @@ func buildHarness(tb testing.TB, t *testing.T, opts ...func(*api.Options)) *harn
 			h.keys[ods+"/"+string(role)] = k.Plain
 		}
 	}
-	// Moves without Temporal: enough for every request refused before a
-	// workflow would start.
-	mv := &moves.Service{Store: st}
+	// Moves with a Temporal server that does not answer: every request is
+	// judged up to the point where it would reach a workflow, which then
+	// answers 503.
+	down, err := client.NewLazyClient(client.Options{HostPort: "127.0.0.1:1", Logger: sdklog.NewStructuredLogger(quiet)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	mv := &moves.Service{Store: st, Temporal: down, TaskQueue: "passport"}
 	o := api.Options{Logger: quiet, Store: st, Credentials: creds, Moves: mv}
 	for _, f := range opts {
 		f(&o)

@@ -3,12 +3,14 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/nhs-staff-passport/passport/internal/store"
 	"github.com/nhs-staff-passport/passport/models"
 )
 
@@ -111,5 +113,32 @@ func TestListMovesByTrustWithCursor(t *testing.T) {
 		if p := h.problem(rec); rec.Code != http.StatusUnprocessableEntity || !hasField(p, field) {
 			t.Errorf("?%s: %d %+v", query, rec.Code, p.Errors)
 		}
+	}
+}
+
+// TestStartWithTemporalDownLeavesNothing starts a move while Temporal does
+// not answer: 503, and no move is left behind to be listed or retried
+// into a duplicate.
+func TestStartWithTemporalDownLeavesNothing(t *testing.T) {
+	h := newHarness(t) // its Temporal server does not answer
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	soon := time.Now().AddDate(0, 1, 0).Format("2006-01-02")
+	body := `{"staff":{"email":"down@nhs.net","given_name":"D","family_name":"Own","staff_group":"temporary_mover"},
+		"receiving_trust":"RRK","kind":"rotation","start_date":"` + soon + `"}`
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/api/v1/moves", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+h.keys["RJ1/hr"])
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.handler.ServeHTTP(rec, req)
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+		t.Fatalf("start with Temporal down: %d %s", rec.Code, rec.Body)
+	}
+	if strings.Contains(rec.Body.String(), "127.0.0.1") {
+		t.Error("the answer shows internal detail")
+	}
+	rows, err := h.store.ListMoves(context.Background(), store.MoveFilter{Limit: 10})
+	if err != nil || len(rows) != 0 {
+		t.Errorf("a move that never started was left behind: %d rows (%v)", len(rows), err)
 	}
 }

@@ -54,6 +54,11 @@ func writeError(c *gin.Context, err error) {
 		writeProblem(c, Problem{Type: problemType + "not-found", Status: http.StatusNotFound, Detail: "There is nothing here."})
 	case errors.Is(err, models.ErrConflict):
 		writeProblem(c, Problem{Type: problemType + "conflict", Status: http.StatusConflict, Detail: "The request conflicts with the current state."})
+	case errors.Is(err, models.ErrUnavailable):
+		_ = c.Error(err)
+		c.Header("Retry-After", "30")
+		writeProblem(c, Problem{Type: problemType + "unavailable", Status: http.StatusServiceUnavailable,
+			Detail: "Part of the service is not answering. Nothing was changed; try again in a minute."})
 	case errors.Is(err, models.ErrForbidden):
 		writeProblem(c, Problem{Type: problemType + "forbidden", Status: http.StatusForbidden, Detail: "Your key may not do this."})
 	default:

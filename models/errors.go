@@ -12,6 +12,9 @@ var (
 	ErrConflict  = errors.New("conflict")
 	ErrInvalid   = errors.New("invalid")
 	ErrForbidden = errors.New("forbidden")
+	// ErrUnavailable: a service the request needs (Temporal, say) did not
+	// answer; trying again later may work.
+	ErrUnavailable = errors.New("unavailable")
 )
 
 // FieldError says which input field is wrong and why.

@@ -121,22 +121,32 @@ func (s *Service) Start(ctx context.Context, actor models.Actor, req StartReques
 		return got, false, s.startWorkflow(ctx, in, got)
 	}
 	in.MoveID = mv.ID
-	for _, t := range []string{in.SendingTrust, in.ReceivingTrust} {
-		if err := s.Store.LinkPassport(ctx, passport.ID, t); err != nil {
-			return models.Move{}, false, err
+	if err := s.startWorkflow(ctx, in, mv); err != nil {
+		// Nothing may stay behind of a move that never started.
+		if derr := s.Store.DeleteMove(context.WithoutCancel(ctx), mv.ID); derr != nil {
+			return models.Move{}, false, errors.Join(err, derr)
 		}
-	}
-	if err := s.Store.Audit(ctx, actor, "move.started", "move", mv.ID, map[string]any{
-		"sending_trust": in.SendingTrust, "receiving_trust": in.ReceivingTrust, "kind": in.Kind, "requested": mv.Requested,
-	}); err != nil {
 		return models.Move{}, false, err
 	}
-	for _, b := range req.Bypass {
-		if err := s.Store.Audit(ctx, actor, "checklist.bypassed", "move", mv.ID, b); err != nil {
-			return models.Move{}, false, err
+	err = s.Store.Tx(ctx, func(tx *store.Store) error {
+		for _, t := range []string{in.SendingTrust, in.ReceivingTrust} {
+			if err := tx.LinkPassport(ctx, passport.ID, t); err != nil {
+				return err
+			}
 		}
-	}
-	return mv, true, s.startWorkflow(ctx, in, mv)
+		if err := tx.Audit(ctx, actor, "move.started", "move", mv.ID, map[string]any{
+			"sending_trust": in.SendingTrust, "receiving_trust": in.ReceivingTrust, "kind": in.Kind, "requested": mv.Requested,
+		}); err != nil {
+			return err
+		}
+		for _, b := range req.Bypass {
+			if err := tx.Audit(ctx, actor, "checklist.bypassed", "move", mv.ID, b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return mv, true, err
 }
 
 // findPassport finds the person's one passport: by a verified professional
@@ -173,7 +183,7 @@ func (s *Service) startWorkflow(ctx context.Context, in workflows.MoveInput, mv 
 		return nil // finished long ago under the same key: nothing to start
 	}
 	if err != nil {
-		return fmt.Errorf("moves: start workflow: %w", err)
+		return fmt.Errorf("moves: start workflow: %v: %w", err, models.ErrUnavailable)
 	}
 	return nil
 }
@@ -397,7 +407,7 @@ func (s *Service) Answer(ctx context.Context, moveID, update string, arg any) (m
 	case errors.As(err, &notFound), strings.Contains(err.Error(), "workflow execution already completed"):
 		return p, &models.RefusedError{Reason: reasonEnded}
 	}
-	return p, fmt.Errorf("moves: %s: %w", update, err)
+	return p, fmt.Errorf("moves: %s: %v: %w", update, err, models.ErrUnavailable)
 }
 
 // CancelInFlight cancels every active move to or from a trust, as an

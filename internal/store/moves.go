@@ -178,3 +178,8 @@ func (s *Store) SetNotificationStatus(ctx context.Context, id, status, reason st
 		Updates(map[string]any{"status": status, "error": reason, "updated_at": time.Now().UTC()}).Error
 	return translate(err, "notification status")
 }
+
+// DeleteMove removes a move whose workflow never started.
+func (s *Store) DeleteMove(ctx context.Context, id string) error {
+	return translate(s.db.WithContext(ctx).Delete(&models.Move{}, "id = ?", id).Error, "delete move")
+}
