@@ -75,8 +75,11 @@ func (h *handlers) sendEnquiry(kind string) gin.HandlerFunc {
 			return
 		}
 		if h.email != nil {
-			_ = h.email.EnqueueEmail(c, "enquiry/"+e.ID, jobs.Email{To: e.Email, Subject: "We have your question",
-				Text: "Dear " + e.Name + ",\n\nThank you for your question. We will reply to this address within 2 working days.\n\nStaff Passport - NHS\n"})
+			// The enquiry is kept either way; a missing acknowledgement is logged.
+			if err := h.email.EnqueueEmail(c, "enquiry/"+e.ID, jobs.Email{To: e.Email, Subject: "We have your question",
+				Text: "Dear " + e.Name + ",\n\nThank you for your question. We will reply to this address within 2 working days.\n\nStaff Passport - NHS\n"}); err != nil {
+				_ = c.Error(err)
+			}
 		}
 		render(c, http.StatusOK, "done", pageData{Title: "Question sent", Message: "We have emailed you to confirm we have it, and will reply within 2 working days."})
 	}

@@ -1,36 +1,26 @@
 package api_test
 
 import (
-	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/hibiken/asynq"
 
 	"github.com/nhs-staff-passport/passport/api"
 	"github.com/nhs-staff-passport/passport/internal/jobs"
+	"github.com/nhs-staff-passport/passport/internal/testenv"
 )
-
-type queued struct {
-	mu     sync.Mutex
-	emails map[string]jobs.Email
-}
-
-func (q *queued) EnqueueEmail(_ context.Context, key string, e jobs.Email) error {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.emails[key] = e
-	return nil
-}
 
 var csrfValue = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
 
 func TestEnquiries(t *testing.T) {
-	q := &queued{emails: map[string]jobs.Email{}}
-	h := newHarness(t, func(o *api.Options) { o.Email = q })
+	rdb := testenv.Redis(t)
+	h := newHarness(t, func(o *api.Options) { o.Email = jobs.NewEnqueuer(asynq.NewClientFromRedisClient(rdb)) })
 
 	form := func(path string, values url.Values, ip string) *httptest.ResponseRecorder {
 		get := httptest.NewRequest(http.MethodGet, path, nil)
@@ -74,8 +64,10 @@ func TestEnquiries(t *testing.T) {
 	if len(list) != 1 || list[0].Email != "sam@nhs.net" || list[0].Kind != "staff" {
 		t.Fatalf("open enquiries: %+v", list)
 	}
-	if e, ok := q.emails["enquiry/"+list[0].ID]; !ok || e.To != "sam@nhs.net" {
-		t.Errorf("no acknowledgement queued: %+v", q.emails)
+	task, err := asynq.NewInspectorFromRedisClient(rdb).GetTaskInfo(jobs.QueueEmail, "email:enquiry/"+list[0].ID)
+	var ack jobs.Email
+	if err != nil || json.Unmarshal(task.Payload, &ack) != nil || ack.To != "sam@nhs.net" {
+		t.Errorf("no acknowledgement queued: %v %+v", err, ack)
 	}
 	if rec := h.do("RJ1/hr", http.MethodGet, "/api/v1/enquiries", nil, nil); rec.Code != http.StatusForbidden {
 		t.Errorf("HR reading enquiries: %d", rec.Code)

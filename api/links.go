@@ -19,24 +19,18 @@ type trustRef struct {
 }
 
 type linkView struct {
-	Action         models.LinkAction `json:"action"`
-	ExpiresAt      time.Time         `json:"expires_at"`
-	MoveID         string            `json:"move_id"`
-	Kind           models.MoveKind   `json:"kind"`
-	Stage          string            `json:"stage"`
-	Status         models.MoveStatus `json:"status"`
-	StartDate      string            `json:"start_date"`
-	SendingTrust   trustRef          `json:"sending_trust"`
-	ReceivingTrust trustRef          `json:"receiving_trust"`
-	Requested      []requestedJSON   `json:"requested_credentials,omitempty"`
-	ConsentWording string            `json:"consent_wording,omitempty"`
-	Passport       *passportView     `json:"passport,omitempty"`
-}
-
-type requestedJSON struct {
-	Type  models.CredentialType `json:"type"`
-	Title string                `json:"title"`
-	Held  bool                  `json:"held"`
+	Action         models.LinkAction     `json:"action"`
+	ExpiresAt      time.Time             `json:"expires_at"`
+	MoveID         string                `json:"move_id"`
+	Kind           models.MoveKind       `json:"kind"`
+	Stage          string                `json:"stage"`
+	Status         models.MoveStatus     `json:"status"`
+	StartDate      string                `json:"start_date"`
+	SendingTrust   trustRef              `json:"sending_trust"`
+	ReceivingTrust trustRef              `json:"receiving_trust"`
+	Requested      []moves.RequestedItem `json:"requested_credentials,omitempty"`
+	ConsentWording string                `json:"consent_wording,omitempty"`
+	Passport       *passportView         `json:"passport,omitempty"`
 }
 
 func (h *handlers) linkJSON(c *gin.Context) {
@@ -53,13 +47,7 @@ func (h *handlers) linkJSON(c *gin.Context) {
 	}
 	switch l.Token.Action {
 	case models.LinkGiveConsent:
-		for _, t := range l.Move.RequestedTypes() {
-			held := false
-			for _, x := range l.Progress.Held {
-				held = held || x == t
-			}
-			v.Requested = append(v.Requested, requestedJSON{Type: t, Title: t.Title(), Held: held})
-		}
+		v.Requested = l.Requested()
 		v.ConsentWording = moves.ConsentText(l.Receiving.Name)
 	case models.LinkViewPassport:
 		p, _, err := h.moves.HolderPassport(c, l)

@@ -242,51 +242,55 @@ type reasonRequest struct {
 	Reason string `json:"reason"`
 }
 
-func (h *handlers) cancelMove(c *gin.Context) {
-	var in reasonRequest
-	if !bindJSON(c, &in) {
-		return
-	}
-	h.answer(c, workflows.UpdateCancel, "move.cancelled", workflows.Cancel{Caller: moves.Caller(actor(c)), Reason: in.Reason}, in)
-}
-
 type decisionRequest struct {
 	Decision models.Decision `json:"decision"`
 	Reason   string          `json:"reason,omitempty"`
-}
-
-func (h *handlers) decideShare(c *gin.Context) {
-	var in decisionRequest
-	if !bindJSON(c, &in) {
-		return
-	}
-	h.answer(c, workflows.UpdateDecideShare, "share.decided", workflows.DecideShare{
-		Caller: moves.Caller(actor(c)), ShareID: c.Param("share"), Decision: in.Decision, Reason: in.Reason,
-	}, map[string]any{"share_id": c.Param("share"), "decision": in.Decision, "reason": in.Reason})
 }
 
 type retryRequest struct {
 	Step string `json:"step"`
 }
 
-func (h *handlers) retryStep(c *gin.Context) {
-	var in retryRequest
-	if !bindJSON(c, &in) {
-		return
-	}
-	h.answer(c, workflows.UpdateRetryStep, "step.retried", workflows.RetryStep{Caller: moves.Caller(actor(c)), Step: in.Step}, in)
-}
-
 type deadlineRequest struct {
 	Deadline time.Time `json:"deadline"`
 }
 
-func (h *handlers) extendDeadline(c *gin.Context) {
-	var in deadlineRequest
-	if !bindJSON(c, &in) {
-		return
+// answerWith makes a handler that reads the body T and sends the update
+// that build makes of it, with what the audit trail records.
+func answerWith[T any](h *handlers, update, action string, build func(c *gin.Context, caller workflows.Caller, in T) (arg, details any)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var in T
+		if !bindJSON(c, &in) {
+			return
+		}
+		arg, details := build(c, moves.Caller(actor(c)), in)
+		h.answer(c, update, action, arg, details)
 	}
-	h.answer(c, workflows.UpdateExtendDeadline, "deadline.extended", workflows.ExtendDeadline{Caller: moves.Caller(actor(c)), NewDeadline: in.Deadline}, in)
+}
+
+func (h *handlers) cancelMove() gin.HandlerFunc {
+	return answerWith(h, workflows.UpdateCancel, "move.cancelled", func(_ *gin.Context, who workflows.Caller, in reasonRequest) (any, any) {
+		return workflows.Cancel{Caller: who, Reason: in.Reason}, in
+	})
+}
+
+func (h *handlers) decideShare() gin.HandlerFunc {
+	return answerWith(h, workflows.UpdateDecideShare, "share.decided", func(c *gin.Context, who workflows.Caller, in decisionRequest) (any, any) {
+		return workflows.DecideShare{Caller: who, ShareID: c.Param("share"), Decision: in.Decision, Reason: in.Reason},
+			map[string]any{"share_id": c.Param("share"), "decision": in.Decision, "reason": in.Reason}
+	})
+}
+
+func (h *handlers) retryStep() gin.HandlerFunc {
+	return answerWith(h, workflows.UpdateRetryStep, "step.retried", func(_ *gin.Context, who workflows.Caller, in retryRequest) (any, any) {
+		return workflows.RetryStep{Caller: who, Step: in.Step}, in
+	})
+}
+
+func (h *handlers) extendDeadline() gin.HandlerFunc {
+	return answerWith(h, workflows.UpdateExtendDeadline, "deadline.extended", func(_ *gin.Context, who workflows.Caller, in deadlineRequest) (any, any) {
+		return workflows.ExtendDeadline{Caller: who, NewDeadline: in.Deadline}, in
+	})
 }
 
 // identityRequest is an in-person identity check recorded by HR: the

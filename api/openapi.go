@@ -135,9 +135,9 @@ var openAPIDoc = sync.OnceValue(func() obj {
 		operation := obj{"summary": o.summary, "responses": obj{}}
 		resp := operation["responses"].(obj)
 		if o.result != "" {
-			resp[itoa(o.ok)] = obj{"description": "OK", "content": obj{"application/json": obj{"schema": ref(o.result)}}}
+			resp[strconv.Itoa(o.ok)] = obj{"description": "OK", "content": obj{"application/json": obj{"schema": ref(o.result)}}}
 		} else {
-			resp[itoa(o.ok)] = obj{"description": "Done"}
+			resp[strconv.Itoa(o.ok)] = obj{"description": "Done"}
 		}
 		problem := obj{"description": "Problem", "content": obj{"application/problem+json": obj{"schema": ref("Problem")}}}
 		resp["default"] = problem
@@ -171,8 +171,6 @@ var openAPIDoc = sync.OnceValue(func() obj {
 		"security":   []obj{{"apiKey": []string{}}},
 	}
 })
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 // openAPI: GET /openapi.json.
 func openAPI(c *gin.Context) {

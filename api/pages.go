@@ -29,12 +29,6 @@ var pageTemplates = func() map[string]*template.Template {
 	return out
 }()
 
-type requestedItem struct {
-	Type  models.CredentialType
-	Title string
-	Held  bool
-}
-
 type holderCredential struct {
 	Title, Subject, Issuer string
 	Status                 models.CredentialStatus
@@ -54,7 +48,7 @@ type pageData struct {
 	CSRF        string
 	Link        moves.Link
 	DevIdentity bool
-	Requested   []requestedItem
+	Requested   []moves.RequestedItem
 	Wording     string
 }
 
@@ -139,13 +133,7 @@ func (h *handlers) showLink(c *gin.Context, status int, l moves.Link, problem st
 		if problem != "" {
 			d.Title = "Error: " + d.Title
 		}
-		for _, t := range l.Move.RequestedTypes() {
-			held := false
-			for _, h := range l.Progress.Held {
-				held = held || h == t
-			}
-			d.Requested = append(d.Requested, requestedItem{Type: t, Title: t.Title(), Held: held})
-		}
+		d.Requested = l.Requested()
 		d.Wording = moves.ConsentText(l.Receiving.Name)
 		render(c, status, "consent", d)
 	case models.LinkViewPassport:

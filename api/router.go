@@ -157,11 +157,11 @@ func mountAPI(r *gin.Engine, h *handlers) {
 		authed.POST("/rotations", trustStaff, h.startRotation)
 		authed.GET("/moves/:id", anyRole, h.getMove)
 		authed.GET("/moves/:id/events", anyRole, h.moveEvents)
-		authed.POST("/moves/:id/cancel", anyRole, h.cancelMove)
+		authed.POST("/moves/:id/cancel", anyRole, h.cancelMove())
 		authed.POST("/moves/:id/identity", trustStaff, h.recordIdentity)
-		authed.POST("/moves/:id/shares/:share/decision", trustStaff, h.decideShare)
-		authed.POST("/moves/:id/retry", allow(models.RoleTrustAdmin, models.RoleOperator), h.retryStep)
-		authed.POST("/moves/:id/deadline", anyRole, h.extendDeadline)
+		authed.POST("/moves/:id/shares/:share/decision", trustStaff, h.decideShare())
+		authed.POST("/moves/:id/retry", allow(models.RoleTrustAdmin, models.RoleOperator), h.retryStep())
+		authed.POST("/moves/:id/deadline", anyRole, h.extendDeadline())
 	}
 
 	if h.deliveries != nil {

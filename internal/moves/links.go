@@ -37,6 +37,24 @@ type Link struct {
 	Progress  models.MoveProgress
 }
 
+// RequestedItem is one credential type the receiving trust asked for, and
+// whether the person's passport holds a valid one.
+type RequestedItem struct {
+	Type  models.CredentialType `json:"type"`
+	Title string                `json:"title"`
+	Held  bool                  `json:"held"`
+}
+
+// Requested lists what the move asks for, as the consent page and the
+// wallet show it.
+func (l Link) Requested() []RequestedItem {
+	var out []RequestedItem
+	for _, t := range l.Move.RequestedTypes() {
+		out = append(out, RequestedItem{Type: t, Title: t.Title(), Held: slices.Contains(l.Progress.Held, t)})
+	}
+	return out
+}
+
 // ErrLinkInvalid is returned for a link that is not one of ours.
 var ErrLinkInvalid = fmt.Errorf("this link is not valid: %w", models.ErrNotFound)
 

@@ -404,7 +404,7 @@ func (s *Service) Answer(ctx context.Context, moveID, update string, arg any) (m
 	switch {
 	case errors.As(err, &app) && app.Type() == "Refused":
 		return p, &models.RefusedError{Reason: app.Message()}
-	case errors.As(err, &notFound), strings.Contains(err.Error(), "workflow execution already completed"):
+	case errors.As(err, &notFound):
 		return p, &models.RefusedError{Reason: reasonEnded}
 	}
 	return p, fmt.Errorf("moves: %s: %v: %w", update, err, models.ErrUnavailable)
