@@ -7,9 +7,10 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 
+	"github.com/google/uuid"
 	"github.com/nhs-staff-passport/passport/internal/jobs"
+	"github.com/nhs-staff-passport/passport/internal/store"
 	"github.com/nhs-staff-passport/passport/models"
 )
 
@@ -107,11 +108,10 @@ func (h *handlers) listEnquiries(c *gin.Context) {
 
 // answerEnquiry: POST /api/v1/enquiries/{id}/answered, for operators.
 func (h *handlers) answerEnquiry(c *gin.Context) {
-	if err := h.store.MarkEnquiryAnswered(c, c.Param("id"), time.Now()); err != nil {
-		writeError(c, err)
-		return
-	}
-	if err := h.store.Audit(c, actor(c), "enquiry.answered", "enquiry", c.Param("id"), nil); err != nil {
+	err := h.store.Audited(c, actor(c), "enquiry.answered", "enquiry", c.Param("id"), nil, func(tx *store.Store) error {
+		return tx.MarkEnquiryAnswered(c, c.Param("id"), time.Now())
+	})
+	if err != nil {
 		writeError(c, err)
 		return
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/nhs-staff-passport/passport/internal/credentials"
+	"github.com/nhs-staff-passport/passport/internal/store"
 	"github.com/nhs-staff-passport/passport/models"
 )
 
@@ -65,15 +66,15 @@ func (h *handlers) findOrCreatePassport(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	if err := h.store.LinkPassport(c, p.ID, a.Trust); err != nil {
+	link := func(tx *store.Store) error { return tx.LinkPassport(c, p.ID, a.Trust) }
+	if created {
+		err = h.store.Audited(c, a, "passport.created", "passport", p.ID, nil, link)
+	} else {
+		err = link(h.store)
+	}
+	if err != nil {
 		writeError(c, err)
 		return
-	}
-	if created {
-		if err := h.store.Audit(c, a, "passport.created", "passport", p.ID, nil); err != nil {
-			writeError(c, err)
-			return
-		}
 	}
 	full, err := h.store.PassportForTrust(c, p.ID, a.Trust)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/nhs-staff-passport/passport/internal/store"
 	"github.com/nhs-staff-passport/passport/models"
 )
 
@@ -59,12 +60,10 @@ func (h *handlers) putChecklist(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	if err := h.store.SaveChecklist(c, &cl); err != nil {
-		writeError(c, err)
-		return
-	}
-	if err := h.store.Audit(c, actor(c), "checklist.changed", "trust", cl.TrustODS,
-		map[string]any{"staff_group": cl.StaffGroup, "credential_types": cl.Types}); err != nil {
+	err = h.store.Audited(c, actor(c), "checklist.changed", "trust", cl.TrustODS,
+		map[string]any{"staff_group": cl.StaffGroup, "credential_types": cl.Types},
+		func(tx *store.Store) error { return tx.SaveChecklist(c, &cl) })
+	if err != nil {
 		writeError(c, err)
 		return
 	}
@@ -102,12 +101,10 @@ func (h *handlers) putPolicy(c *gin.Context) {
 		MaxReminders:     in.MaxReminders,
 		Deadline:         time.Duration(in.DeadlineDays) * 24 * time.Hour,
 	}
-	if err := h.store.SaveMovePolicy(c, c.Param("ods"), p); err != nil {
+	err := h.store.Audited(c, actor(c), "policy.changed", "trust", c.Param("ods"), in,
+		func(tx *store.Store) error { return tx.SaveMovePolicy(c, c.Param("ods"), p) })
+	if err != nil {
 		writeError(c, renamePolicyFields(err))
-		return
-	}
-	if err := h.store.Audit(c, actor(c), "policy.changed", "trust", c.Param("ods"), in); err != nil {
-		writeError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, policyView(p))

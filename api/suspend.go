@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/nhs-staff-passport/passport/internal/store"
 	"github.com/nhs-staff-passport/passport/models"
 )
 
@@ -37,16 +38,14 @@ func (h *handlers) suspendTrust(c *gin.Context) {
 	}
 	ods := c.Param("ods")
 	now := time.Now().UTC()
-	if err := h.store.SetSuspended(c, ods, &now); err != nil {
+	a := actor(c)
+	err := h.store.Audited(c, a, "trust.suspended", "trust", ods, in,
+		func(tx *store.Store) error { return tx.SetSuspended(c, ods, &now) })
+	if err != nil {
 		writeError(c, err)
 		return
 	}
 	h.trustList.clear()
-	a := actor(c)
-	if err := h.store.Audit(c, a, "trust.suspended", "trust", ods, in); err != nil {
-		writeError(c, err)
-		return
-	}
 	cancelled := 0
 	if in.InFlight == "cancel" && h.moves != nil {
 		var err error
@@ -61,14 +60,12 @@ func (h *handlers) suspendTrust(c *gin.Context) {
 // reinstateTrust: POST /api/v1/trusts/{ods}/reinstate, by an operator.
 func (h *handlers) reinstateTrust(c *gin.Context) {
 	ods := c.Param("ods")
-	if err := h.store.SetSuspended(c, ods, nil); err != nil {
+	err := h.store.Audited(c, actor(c), "trust.reinstated", "trust", ods, nil,
+		func(tx *store.Store) error { return tx.SetSuspended(c, ods, nil) })
+	if err != nil {
 		writeError(c, err)
 		return
 	}
 	h.trustList.clear()
-	if err := h.store.Audit(c, actor(c), "trust.reinstated", "trust", ods, nil); err != nil {
-		writeError(c, err)
-		return
-	}
 	c.JSON(http.StatusOK, gin.H{"ods_code": ods, "suspended_at": nil})
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/nhs-staff-passport/passport/internal/store"
 	"github.com/nhs-staff-passport/passport/models"
 )
 
@@ -81,14 +82,12 @@ func (h *handlers) registerTrust(c *gin.Context) {
 	}
 	t := models.Trust{ODSCode: strings.ToUpper(strings.TrimSpace(in.ODSCode)), Name: strings.TrimSpace(in.Name),
 		Region: strings.TrimSpace(in.Region), ContactEmail: strings.ToLower(strings.TrimSpace(in.ContactEmail)), RegisteredAt: time.Now().UTC()}
-	if err := h.store.RegisterTrust(c, &t); err != nil {
+	err := h.store.Audited(c, actor(c), "trust.registered", "trust", t.ODSCode, in,
+		func(tx *store.Store) error { return tx.RegisterTrust(c, &t) })
+	if err != nil {
 		writeError(c, err)
 		return
 	}
 	h.trustList.clear()
-	if err := h.store.Audit(c, actor(c), "trust.registered", "trust", t.ODSCode, in); err != nil {
-		writeError(c, err)
-		return
-	}
 	c.JSON(http.StatusCreated, publicTrust{ODSCode: t.ODSCode, Name: t.Name, Region: t.Region, RegisteredSince: t.RegisteredAt})
 }

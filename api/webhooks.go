@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/nhs-staff-passport/passport/internal/jobs"
+	"github.com/nhs-staff-passport/passport/internal/store"
 	"github.com/nhs-staff-passport/passport/models"
 )
 
@@ -56,11 +57,9 @@ func (h *handlers) listWebhooks(c *gin.Context) {
 
 // removeWebhook: DELETE /api/v1/trusts/{ods}/webhooks/{id}.
 func (h *handlers) removeWebhook(c *gin.Context) {
-	if err := h.store.DisableWebhook(c, c.Param("ods"), c.Param("id")); err != nil {
-		writeError(c, err)
-		return
-	}
-	if err := h.store.Audit(c, actor(c), "webhook.removed", "trust", c.Param("ods"), map[string]string{"id": c.Param("id")}); err != nil {
+	err := h.store.Audited(c, actor(c), "webhook.removed", "trust", c.Param("ods"), map[string]string{"id": c.Param("id")},
+		func(tx *store.Store) error { return tx.DisableWebhook(c, c.Param("ods"), c.Param("id")) })
+	if err != nil {
 		writeError(c, err)
 		return
 	}

@@ -31,3 +31,14 @@ func (s *Store) AuditEvents(ctx context.Context, subjectType, subjectID string) 
 	err := s.db.WithContext(ctx).Where("subject_type = ? AND subject_id = ?", subjectType, subjectID).Order("id").Find(&evs).Error
 	return evs, translate(err, "audit events")
 }
+
+// Audited runs change and records it in the audit trail in one
+// transaction: either both land or neither does.
+func (s *Store) Audited(ctx context.Context, actor models.Actor, action, subjectType, subjectID string, details any, change func(tx *Store) error) error {
+	return s.Tx(ctx, func(tx *Store) error {
+		if err := change(tx); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, actor, action, subjectType, subjectID, details)
+	})
+}

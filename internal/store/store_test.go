@@ -125,3 +125,34 @@ func TestAPIKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestAuditedChangesLandWithTheirRecord: a change whose audit record
+// cannot be written is undone, and a failed change writes no record.
+func TestAuditedChangesLandWithTheirRecord(t *testing.T) {
+	ctx := context.Background()
+	actor := models.Actor{Kind: models.ActorSystem, ID: "test"}
+	for name, s := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			trust := models.Trust{ODSCode: "RTH", Name: "Oxford", RegisteredAt: time.Now()}
+			unwritable := map[string]any{"f": func() {}} // not JSON
+			err := s.Audited(ctx, actor, "trust.registered", "trust", "RTH", unwritable, func(tx *store.Store) error {
+				return tx.RegisterTrust(ctx, &trust)
+			})
+			if err == nil {
+				t.Fatal("an unwritable audit record must fail the change")
+			}
+			if _, err := s.Trust(ctx, "RTH"); !errors.Is(err, models.ErrNotFound) {
+				t.Errorf("the trust was registered without its audit record: %v", err)
+			}
+			err = s.Audited(ctx, actor, "trust.registered", "trust", "R!!", nil, func(tx *store.Store) error {
+				return tx.RegisterTrust(ctx, &models.Trust{ODSCode: "R!!"})
+			})
+			if err == nil {
+				t.Fatal("an invalid trust registered")
+			}
+			if evs, _ := s.AuditEvents(ctx, "trust", "R!!"); len(evs) != 0 {
+				t.Errorf("a failed change left %d audit records", len(evs))
+			}
+		})
+	}
+}

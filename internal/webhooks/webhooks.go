@@ -51,10 +51,9 @@ func (s *Service) Register(ctx context.Context, actor models.Actor, trust, url s
 	secret := "whsec_" + base64.RawURLEncoding.EncodeToString(raw)
 	w := models.WebhookEndpoint{ID: uuid.NewString(), TrustODS: trust, URL: url, Events: strings.Join(events, ","), CreatedAt: time.Now().UTC()}
 	w.SealedSecret = s.box.Seal([]byte(secret), []byte(w.ID))
-	if err := s.store.CreateWebhook(ctx, &w); err != nil {
-		return models.WebhookEndpoint{}, "", err
-	}
-	if err := s.store.Audit(ctx, actor, "webhook.registered", "trust", trust, map[string]any{"id": w.ID, "url": url, "events": w.Events}); err != nil {
+	err := s.store.Audited(ctx, actor, "webhook.registered", "trust", trust, map[string]any{"id": w.ID, "url": url, "events": w.Events},
+		func(tx *store.Store) error { return tx.CreateWebhook(ctx, &w) })
+	if err != nil {
 		return models.WebhookEndpoint{}, "", err
 	}
 	return w, secret, nil
