@@ -52,10 +52,7 @@ type StartRequest struct {
 	Staff struct {
 		models.StaffDetails
 		StaffGroup               models.StaffGroup `json:"staff_group"`
-		ProfessionalRegistration *struct {
-			Body   string `json:"body"`
-			Number string `json:"number"`
-		} `json:"professional_registration,omitempty"`
+		ProfessionalRegistration *Registration     `json:"professional_registration,omitempty"`
 	} `json:"staff"`
 	SendingTrust         string                  `json:"sending_trust,omitempty"`
 	ReceivingTrust       string                  `json:"receiving_trust"`
@@ -76,6 +73,12 @@ type PolicyOverride struct {
 	ReminderIntervalHours int `json:"reminder_interval_hours"`
 	MaxReminders          int `json:"max_reminders"`
 	DeadlineDays          int `json:"deadline_days"`
+}
+
+// Registration is a regulator and number given to find a passport.
+type Registration struct {
+	Body   string `json:"body"`
+	Number string `json:"number"`
 }
 
 // Start validates the request, finds or makes the person's passport,

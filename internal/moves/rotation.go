@@ -99,10 +99,7 @@ func ParseRotationCSV(r io.Reader) ([]StartRequest, error) {
 			req.RequestedCredentials = append(req.RequestedCredentials, models.CredentialType(t))
 		}
 		if b, n := get("registration_body"), get("registration_number"); b != "" || n != "" {
-			req.Staff.ProfessionalRegistration = &struct {
-				Body   string `json:"body"`
-				Number string `json:"number"`
-			}{b, n}
+			req.Staff.ProfessionalRegistration = &Registration{Body: b, Number: n}
 		}
 		out = append(out, req)
 	}
