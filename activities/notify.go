@@ -56,10 +56,9 @@ func (mc moveContext) data(link string) emails.Data {
 	}
 }
 
-// moveLink is where trusts see the move: the API's view until the HR
-// portal has a page for it.
+// moveLink is where trusts see the move: its page in the portal.
 func (a *Activities) moveLink(moveID string) string {
-	return strings.TrimRight(a.PublicURL, "/") + "/api/v1/moves/" + moveID
+	return strings.TrimRight(a.PublicURL, "/") + "/portal/moves/" + moveID
 }
 
 // send renders a template and queues it to one recipient under a key that

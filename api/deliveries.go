@@ -31,21 +31,24 @@ func (h *handlers) retryDelivery(c *gin.Context) {
 	if !bindJSON(c, &in) {
 		return
 	}
-	err := h.deliveries.Retry(in.Key)
-	if errors.Is(err, jobs.ErrNoSuchDelivery) {
-		err = fmt.Errorf("delivery %q: %w", in.Key, models.ErrNotFound)
-	}
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	if err := h.store.SetNotificationStatus(c, in.Key, "queued", ""); err != nil {
-		writeError(c, err)
-		return
-	}
-	if err := h.store.Audit(c, actor(c), "delivery.retried", "delivery", in.Key, nil); err != nil {
+	if err := h.retryDeliveryKey(c, actor(c), in.Key); err != nil {
 		writeError(c, err)
 		return
 	}
 	c.JSON(http.StatusAccepted, gin.H{"key": in.Key, "status": "queued"})
+}
+
+// retryDeliveryKey queues a failed delivery again and records who did.
+func (h *handlers) retryDeliveryKey(c *gin.Context, a models.Actor, key string) error {
+	err := h.deliveries.Retry(key)
+	if errors.Is(err, jobs.ErrNoSuchDelivery) {
+		err = fmt.Errorf("delivery %q: %w", key, models.ErrNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	if err := h.store.SetNotificationStatus(c, key, "queued", ""); err != nil {
+		return err
+	}
+	return h.store.Audit(c, a, "delivery.retried", "delivery", key, nil)
 }

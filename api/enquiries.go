@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"html/template"
 	"net/http"
 	"time"
 
@@ -19,7 +18,7 @@ type EmailQueue interface {
 	EnqueueEmail(ctx context.Context, key string, e jobs.Email) error
 }
 
-var contactTemplate = template.Must(template.ParseFS(templateFiles, "templates/layout.html", "templates/contact.html"))
+var contactTemplate = parsePage(templateFiles, "templates/contact.html")
 
 type contactPage struct {
 	pageData
@@ -27,6 +26,9 @@ type contactPage struct {
 	Form   models.Enquiry
 	Errors []models.FieldError
 }
+
+// ErrorFor is the reason given for one field, or "".
+func (d contactPage) ErrorFor(field string) string { return errFor(d.Errors, field) }
 
 func contactTitle(kind string) string {
 	if kind == "trust" {
@@ -44,12 +46,7 @@ func contactForm(kind string) gin.HandlerFunc {
 }
 
 func renderContact(c *gin.Context, status int, d contactPage) {
-	c.Header("Content-Type", "text/html; charset=utf-8")
-	c.Header("Cache-Control", "no-store")
-	c.Status(status)
-	if err := contactTemplate.ExecuteTemplate(c.Writer, "layout", d); err != nil {
-		_ = c.Error(err)
-	}
+	executePage(c, contactTemplate, status, d)
 }
 
 // sendEnquiry: POST /contact/staff and /contact/trust: validated, stored,

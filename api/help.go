@@ -9,7 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-//go:embed templates/help/*.html templates/layout.html templates/trusts.html
+//go:embed templates/help/*.html templates/layout.html templates/components.html templates/trusts.html
 var helpFiles embed.FS
 
 // HelpPages maps each help page's path to its title; emails and pages link
@@ -23,6 +23,7 @@ var HelpPages = map[string]string{
 	"/help/staff/several-invitations": "Invitations from more than one trust",
 	"/help/staff/expired-link":        "If a link has expired or does not work",
 	"/help/trusts/joining":            "Joining the service",
+	"/help/trusts/portal":             "Signing in and your team",
 	"/help/trusts/starting-moves":     "Starting a move or a rotation",
 	"/help/trusts/reviewing":          "Reviewing the credentials you receive",
 	"/help/trusts/failed-steps":       "What a failed step means and how to retry it",
@@ -36,9 +37,9 @@ var helpTemplates = func() map[string]*template.Template {
 		if path != "/help" {
 			file = "templates/help/" + strings.ReplaceAll(strings.TrimPrefix(path, "/help/"), "/", "-") + ".html"
 		}
-		out[path] = template.Must(template.ParseFS(helpFiles, "templates/layout.html", file))
+		out[path] = parsePage(helpFiles, file)
 	}
-	out["/trusts"] = template.Must(template.ParseFS(helpFiles, "templates/layout.html", "templates/trusts.html"))
+	out["/trusts"] = parsePage(helpFiles, "templates/trusts.html")
 	return out
 }()
 
@@ -47,18 +48,12 @@ func helpPage(c *gin.Context) {
 	path := strings.TrimSuffix(c.Request.URL.Path, "/")
 	t, ok := helpTemplates[path]
 	if !ok {
-		c.Header("Content-Type", "text/html; charset=utf-8")
-		c.Status(http.StatusNotFound)
-		_ = pageTemplates["problem"].ExecuteTemplate(c.Writer, "layout", pageData{Title: "Page not found",
+		render(c, http.StatusNotFound, "problem", pageData{Title: "Page not found",
 			Message: "There is no help page at this address. See all help at /help."})
 		return
 	}
-	c.Header("Content-Type", "text/html; charset=utf-8")
 	c.Header("Cache-Control", "public, max-age=300")
-	c.Status(http.StatusOK)
-	if err := t.ExecuteTemplate(c.Writer, "layout", pageData{Title: HelpPages[path]}); err != nil {
-		_ = c.Error(err)
-	}
+	executePage(c, t, http.StatusOK, pageData{Title: HelpPages[path]})
 }
 
 type trustsPage struct {
@@ -82,9 +77,5 @@ func (h *handlers) trustsListPage(c *gin.Context) {
 			d.Trusts = append(d.Trusts, publicTrust{ODSCode: t.ODSCode, Name: t.Name, Region: t.Region, RegisteredSince: t.RegisteredAt})
 		}
 	}
-	c.Header("Content-Type", "text/html; charset=utf-8")
-	c.Status(http.StatusOK)
-	if err := helpTemplates["/trusts"].ExecuteTemplate(c.Writer, "layout", d); err != nil {
-		_ = c.Error(err)
-	}
+	executePage(c, helpTemplates["/trusts"], http.StatusOK, d)
 }

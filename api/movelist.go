@@ -3,6 +3,8 @@ package api
 import (
 	"encoding/base64"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,21 +40,62 @@ const maxPage = 100
 
 // listMoves: GET /api/v1/moves, from the read model. Filters: status,
 // stage, sending_trust, receiving_trust, direction (in|out), staff_group,
-// waiting_on, has_failed_step, started_after, started_before; sort
-// (created_at, -created_at); limit; cursor.
+// waiting_on, waiting_on_us, overdue, has_failed_step, q (name or email),
+// started_after, started_before; sort (created_at, -created_at); limit;
+// cursor.
 func (h *handlers) listMoves(c *gin.Context) {
-	a := actor(c)
+	f, err := moveFilter(actor(c), c.Request.URL.Query())
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	rows, next, err := h.listPage(c, f)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	out := moveListView{Moves: []moveSummaryView{}, NextCursor: next}
+	for _, m := range rows {
+		s := moveSummaryView{ID: m.ID, Status: m.Status, Stage: m.Stage, Kind: m.Kind, StaffName: m.GivenName + " " + m.FamilyName,
+			StaffGroup: m.StaffGroup, SendingTrust: m.SendingODS, ReceivingTrust: m.ReceivingODS, StartDate: m.StartDate.Format(time.DateOnly),
+			HasFailedStep: m.HasFailedStep, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
+		if m.WaitingOn != models.WaitingNobody {
+			w := m.WaitingOn
+			s.WaitingOn = &w
+		}
+		out.Moves = append(out.Moves, s)
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// listPage reads one page of moves and the cursor of the next, if any.
+func (h *handlers) listPage(c *gin.Context, f store.MoveFilter) ([]store.MoveSummary, *string, error) {
+	want := f.Limit
+	f.Limit++ // one more tells whether there is a next page
+	rows, err := h.store.ListMoves(c, f)
+	if err != nil || len(rows) <= want {
+		return rows, nil, err
+	}
+	cur := encodeCursor(rows[want-1].CreatedAt, rows[want-1].ID)
+	return rows[:want], &cur, nil
+}
+
+// moveFilterParams are the query parameters of a list of moves.
+var moveFilterParams = map[string]bool{"status": true, "stage": true, "sending_trust": true, "receiving_trust": true, "direction": true,
+	"staff_group": true, "waiting_on": true, "waiting_on_us": true, "overdue": true, "has_failed_step": true, "q": true,
+	"started_after": true, "started_before": true, "sort": true, "limit": true, "cursor": true}
+
+// moveFilter reads a list's filters from the query, scoped to what the
+// actor may see; the API and the portal's list share it. Empty values do
+// not filter.
+func moveFilter(a models.Actor, q url.Values) (store.MoveFilter, error) {
 	f := store.MoveFilter{Limit: 25}
 	if a.Role != models.RoleOperator {
 		f.Trust = a.Trust
 	}
 	var v models.ValidationError
-	q := c.Request.URL.Query()
-	allowed := map[string]bool{"status": true, "stage": true, "sending_trust": true, "receiving_trust": true, "direction": true,
-		"staff_group": true, "waiting_on": true, "has_failed_step": true, "started_after": true, "started_before": true,
-		"sort": true, "limit": true, "cursor": true}
 	for k := range q {
-		if !allowed[k] {
+		if !moveFilterParams[k] {
 			v.Add(k, "is not a filter of this list")
 		}
 	}
@@ -66,11 +109,7 @@ func (h *handlers) listMoves(c *gin.Context) {
 	}
 	if s := q.Get("stage"); s != "" {
 		known := append(models.StepNames(), "completed", "closed")
-		ok := false
-		for _, k := range known {
-			ok = ok || k == s
-		}
-		if !ok {
+		if !slices.Contains(known, s) {
 			v.Add("stage", "must be one of "+strings.Join(known, ", "))
 		}
 		f.Stage = s
@@ -100,12 +139,35 @@ func (h *handlers) listMoves(c *gin.Context) {
 			v.Add("waiting_on", "must be staff, sending_trust, receiving_trust, operator or empty")
 		}
 	}
-	if s := q.Get("has_failed_step"); s != "" {
+	flag := func(name string) bool {
+		s := q.Get(name)
+		if s == "" {
+			return false
+		}
 		b, err := strconv.ParseBool(s)
 		if err != nil {
-			v.Add("has_failed_step", "must be true or false")
+			v.Add(name, "must be true or false")
 		}
+		return b
+	}
+	if flag("waiting_on_us") {
+		if a.Role == models.RoleOperator {
+			w := models.WaitingOperator
+			f.WaitingOn = &w
+		} else {
+			f.WaitingOnTrust = a.Trust
+		}
+	}
+	f.Overdue = flag("overdue")
+	if q.Get("has_failed_step") != "" {
+		b := flag("has_failed_step")
 		f.HasFailedStep = &b
+	}
+	if s := strings.TrimSpace(q.Get("q")); s != "" {
+		if len(s) > 200 {
+			v.Add("q", "must be at most 200 characters")
+		}
+		f.Search = s
 	}
 	for _, p := range []struct {
 		name string
@@ -140,34 +202,7 @@ func (h *handlers) listMoves(c *gin.Context) {
 		}
 		f.After = &pos
 	}
-	if err := v.Err(); err != nil {
-		writeError(c, err)
-		return
-	}
-	want := f.Limit
-	f.Limit++ // one more tells whether there is a next page
-	rows, err := h.store.ListMoves(c, f)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	out := moveListView{Moves: []moveSummaryView{}}
-	for i, m := range rows {
-		if i == want {
-			cur := encodeCursor(rows[want-1].CreatedAt, rows[want-1].ID)
-			out.NextCursor = &cur
-			break
-		}
-		s := moveSummaryView{ID: m.ID, Status: m.Status, Stage: m.Stage, Kind: m.Kind, StaffName: m.GivenName + " " + m.FamilyName,
-			StaffGroup: m.StaffGroup, SendingTrust: m.SendingODS, ReceivingTrust: m.ReceivingODS, StartDate: m.StartDate.Format(time.DateOnly),
-			HasFailedStep: m.HasFailedStep, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
-		if m.WaitingOn != models.WaitingNobody {
-			w := m.WaitingOn
-			s.WaitingOn = &w
-		}
-		out.Moves = append(out.Moves, s)
-	}
-	c.JSON(http.StatusOK, out)
+	return f, v.Err()
 }
 
 func parseTimeOrDate(s string) (time.Time, error) {

@@ -209,23 +209,7 @@ func (h *handlers) moveEvents(c *gin.Context) {
 // answer sends an update on behalf of the caller, records it in the audit
 // trail and replies with the move as it now stands.
 func (h *handlers) answer(c *gin.Context, update, action string, arg any, details any) {
-	a := actor(c)
-	mv, err := h.moves.Visible(c, a, c.Param("id"))
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	if _, err := h.moves.Answer(c, mv.ID, update, arg); err != nil {
-		writeError(c, err)
-		return
-	}
-	if err := h.store.Audit(c, a, action, "move", mv.ID, details); err != nil {
-		writeError(c, err)
-		return
-	}
-	// The workflow writes its read model as it acts on the answer; show
-	// the move as the workflow sees it now.
-	mv, err = h.store.Move(c, mv.ID)
+	mv, err := h.answerMove(c, actor(c), c.Param("id"), update, action, arg, details)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -236,6 +220,24 @@ func (h *handlers) answer(c *gin.Context, update, action string, arg any, detail
 		return
 	}
 	c.JSON(http.StatusOK, view)
+}
+
+// answerMove sends an update to a move the actor may see, records it in
+// the audit trail and returns the move as the workflow now shows it. The
+// API and the portal both act on moves through it.
+func (h *handlers) answerMove(c *gin.Context, a models.Actor, id, update, action string, arg any, details any) (models.Move, error) {
+	mv, err := h.moves.Visible(c, a, id)
+	if err != nil {
+		return mv, err
+	}
+	if _, err := h.moves.Answer(c, mv.ID, update, arg); err != nil {
+		return mv, err
+	}
+	if err := h.store.Audit(c, a, action, "move", mv.ID, details); err != nil {
+		return mv, err
+	}
+	// The workflow writes its read model as it acts on the answer.
+	return h.store.Move(c, mv.ID)
 }
 
 type reasonRequest struct {
@@ -307,16 +309,25 @@ func (h *handlers) recordIdentity(c *gin.Context) {
 	if !bindJSON(c, &in) {
 		return
 	}
+	arg, details, err := identityUpdate(actor(c), in)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	h.answer(c, workflows.UpdateIdentityResult, "identity.recorded", arg, details)
+}
+
+// identityUpdate checks an in-person identity check as the identity
+// credential's claims and makes the update that records it.
+func identityUpdate(a models.Actor, in identityRequest) (workflows.IdentityResult, any, error) {
 	claims := models.IdentityClaims{Method: "in_person_documents", LevelOfConfidence: in.LevelOfConfidence,
 		DocumentsSeen: in.DocumentsSeen, VerifiedBy: in.VerifiedBy, VerifiedOn: in.VerifiedOn}
 	raw, _ := json.Marshal(claims)
 	if _, err := models.ParseClaims(models.CredIdentity, raw, time.Now()); err != nil {
-		writeError(c, renameClaims(err))
-		return
+		return workflows.IdentityResult{}, nil, renameClaims(err)
 	}
-	h.answer(c, workflows.UpdateIdentityResult, "identity.recorded", workflows.IdentityResult{
-		Caller: moves.Caller(actor(c)), Verified: true, Method: claims.Method, Claims: string(raw),
-	}, map[string]any{"documents_seen": in.DocumentsSeen, "verified_by": in.VerifiedBy})
+	return workflows.IdentityResult{Caller: moves.Caller(a), Verified: true, Method: claims.Method, Claims: string(raw)},
+		map[string]any{"documents_seen": in.DocumentsSeen, "verified_by": in.VerifiedBy}, nil
 }
 
 // renameClaims drops the "claims." prefix: here the claims are the body.

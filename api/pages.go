@@ -17,14 +17,14 @@ import (
 	"github.com/nhs-staff-passport/passport/models"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/portal/*.html
 var templateFiles embed.FS
 
 // pageTemplates holds one template set per page, each with the layout.
 var pageTemplates = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, name := range []string{"invitation", "identity", "consent", "passport", "done", "problem"} {
-		out[name] = template.Must(template.ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
+		out[name] = parsePage(templateFiles, "templates/"+name+".html")
 	}
 	return out
 }()
@@ -53,14 +53,7 @@ type pageData struct {
 }
 
 func render(c *gin.Context, status int, page string, d pageData) {
-	c.Header("Content-Type", "text/html; charset=utf-8")
-	c.Header("Cache-Control", "no-store")
-	c.Header("Referrer-Policy", "no-referrer") // the URL holds the link's token
-	c.Header("X-Frame-Options", "DENY")
-	c.Status(status)
-	if err := pageTemplates[page].ExecuteTemplate(c.Writer, "layout", d); err != nil {
-		_ = c.Error(err)
-	}
+	executePage(c, pageTemplates[page], status, d) // no-referrer: the URL may hold a link's token
 }
 
 const csrfCookie = "passport_csrf"

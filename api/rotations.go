@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/csv"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 
@@ -56,20 +57,7 @@ func (h *handlers) startRotation(c *gin.Context) {
 	if c.Query("format") == "csv" {
 		c.Header("Content-Type", "text/csv; charset=utf-8")
 		c.Header("Content-Disposition", `attachment; filename="rotation-failures.csv"`)
-		w := csv.NewWriter(c.Writer)
-		_ = w.Write([]string{"row", "result", "field", "reason"})
-		for _, r := range res.Rows {
-			if r.Result != "invalid" && r.Result != "error" {
-				continue
-			}
-			if len(r.Errors) == 0 {
-				_ = w.Write([]string{strconv.Itoa(r.Row), r.Result, "", "not tried: try the upload again"})
-			}
-			for _, e := range r.Errors {
-				_ = w.Write([]string{strconv.Itoa(r.Row), r.Result, e.Field, e.Reason})
-			}
-		}
-		w.Flush()
+		writeFailuresCSV(c.Writer, res.Rows)
 		return
 	}
 	status := http.StatusOK
@@ -77,4 +65,23 @@ func (h *handlers) startRotation(c *gin.Context) {
 		status = http.StatusCreated
 	}
 	c.JSON(status, res)
+}
+
+// writeFailuresCSV writes the rows of an upload that did not start, one line
+// per field at fault, to fix and upload again.
+func writeFailuresCSV(out io.Writer, rows []moves.RowResult) {
+	w := csv.NewWriter(out)
+	_ = w.Write([]string{"row", "result", "field", "reason"})
+	for _, r := range rows {
+		if r.Result != "invalid" && r.Result != "error" {
+			continue
+		}
+		if len(r.Errors) == 0 {
+			_ = w.Write([]string{strconv.Itoa(r.Row), r.Result, "", "not tried: try the upload again"})
+		}
+		for _, e := range r.Errors {
+			_ = w.Write([]string{strconv.Itoa(r.Row), r.Result, e.Field, e.Reason})
+		}
+	}
+	w.Flush()
 }

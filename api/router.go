@@ -41,8 +41,15 @@ type Options struct {
 	// Email, when set, acknowledges enquiries.
 	Email EmailQueue
 	// LinkRequestsPerMinute bounds requests per client address to the
-	// pages and endpoints behind email links (default 60).
+	// pages and endpoints behind email links, sign-in included (default
+	// 60).
 	LinkRequestsPerMinute int
+	// PublicURL is the service's address as people reach it, for the links
+	// in sign-in emails.
+	PublicURL string
+	// DevMode offers one-click sign-in as the demo users and lets the
+	// portal's session cookie travel over plain HTTP.
+	DevMode bool
 }
 
 func (o Options) linkRate() int {
@@ -66,8 +73,12 @@ type handlers struct {
 // NewHandler builds the router of an API process.
 func NewHandler(o Options) http.Handler {
 	r := newEngine(o)
+	api := &handlers{store: o.Store, creds: o.Credentials, moves: o.Moves, deliveries: o.Deliveries, webhooks: o.Webhooks, email: o.Email}
 	if o.Store != nil && o.Credentials != nil {
-		mountAPI(r, &handlers{store: o.Store, creds: o.Credentials, moves: o.Moves, deliveries: o.Deliveries, webhooks: o.Webhooks})
+		mountAPI(r, api)
+	}
+	if o.Store != nil && o.Moves != nil && o.Email != nil {
+		mountPortal(r, &portal{handlers: api, links: o.Moves.Links, publicURL: o.PublicURL, dev: o.DevMode}, o.linkRate())
 	}
 	if o.Moves != nil {
 		h := &handlers{store: o.Store, creds: o.Credentials, moves: o.Moves}
@@ -86,6 +97,7 @@ func NewHandler(o Options) http.Handler {
 			r.POST("/api/v1/identity/callback", h.identityCallback(o.IdentityCallbackSecret))
 		}
 	}
+	r.GET("/assets/*path", serveAssets)
 	r.GET("/help", helpPage)
 	r.GET("/help/:audience/:topic", helpPage)
 	if o.Store != nil {
@@ -138,39 +150,40 @@ func mountAPI(r *gin.Engine, h *handlers) {
 	v1.GET("/trusts/:ods/status/revocation", h.trustStatusList)
 
 	authed := v1.Group("", authenticate(h.store))
-	trustStaff := allow(models.RoleHR, models.RoleTrustAdmin)
+	trustStaff := allow(permStartMoves...)
 	authed.POST("/passports", trustStaff, h.findOrCreatePassport)
 	authed.GET("/passports/:id", trustStaff, h.getPassport)
 	authed.POST("/passports/:id/credentials", trustStaff, h.issueCredential)
 	authed.POST("/credentials/:id/revoke", trustStaff, h.revokeCredential)
 	authed.POST("/verify", allow(models.RoleHR, models.RoleTrustAdmin, models.RoleOperator), h.verifyCredential)
-	authed.POST("/trusts", allow(models.RoleOperator), h.registerTrust)
-	authed.GET("/enquiries", allow(models.RoleOperator), h.listEnquiries)
-	authed.POST("/enquiries/:id/answered", allow(models.RoleOperator), h.answerEnquiry)
-	authed.POST("/trusts/:ods/suspend", allow(models.RoleOperator), h.suspendTrust)
-	authed.POST("/trusts/:ods/reinstate", allow(models.RoleOperator), h.reinstateTrust)
+	operator := allow(permOperate...)
+	authed.POST("/trusts", operator, h.registerTrust)
+	authed.GET("/enquiries", operator, h.listEnquiries)
+	authed.POST("/enquiries/:id/answered", operator, h.answerEnquiry)
+	authed.POST("/trusts/:ods/suspend", operator, h.suspendTrust)
+	authed.POST("/trusts/:ods/reinstate", operator, h.reinstateTrust)
 
 	if h.moves != nil {
-		anyRole := allow(models.RoleHR, models.RoleTrustAdmin, models.RoleOperator)
-		authed.POST("/moves", trustStaff, h.startMove)
-		authed.GET("/moves", anyRole, h.listMoves)
-		authed.POST("/rotations", trustStaff, h.startRotation)
-		authed.GET("/moves/:id", anyRole, h.getMove)
-		authed.GET("/moves/:id/events", anyRole, h.moveEvents)
-		authed.POST("/moves/:id/cancel", anyRole, h.cancelMove())
-		authed.POST("/moves/:id/identity", trustStaff, h.recordIdentity)
-		authed.POST("/moves/:id/shares/:share/decision", trustStaff, h.decideShare())
-		authed.POST("/moves/:id/retry", allow(models.RoleTrustAdmin, models.RoleOperator), h.retryStep())
-		authed.POST("/moves/:id/deadline", anyRole, h.extendDeadline())
+		see := allow(permSeeMoves...)
+		authed.POST("/moves", allow(permStartMoves...), h.startMove)
+		authed.GET("/moves", see, h.listMoves)
+		authed.POST("/rotations", allow(permStartMoves...), h.startRotation)
+		authed.GET("/moves/:id", see, h.getMove)
+		authed.GET("/moves/:id/events", see, h.moveEvents)
+		authed.POST("/moves/:id/cancel", allow(permCancel...), h.cancelMove())
+		authed.POST("/moves/:id/identity", allow(permIdentity...), h.recordIdentity)
+		authed.POST("/moves/:id/shares/:share/decision", allow(permDecide...), h.decideShare())
+		authed.POST("/moves/:id/retry", allow(permRetry...), h.retryStep())
+		authed.POST("/moves/:id/deadline", allow(permDeadline...), h.extendDeadline())
 	}
 
 	if h.deliveries != nil {
-		operator := allow(models.RoleOperator)
 		authed.GET("/deliveries/failed", operator, h.failedDeliveries)
 		authed.POST("/deliveries/retry", operator, h.retryDelivery)
 	}
 
-	trustAdmin := allow(models.RoleTrustAdmin)
+	trustStaff = allow(permSeeSettings...)
+	trustAdmin := allow(permManageTrust...)
 	settings := authed.Group("/trusts/:ods", ownTrust)
 	settings.GET("/checklists", trustStaff, h.getChecklists)
 	settings.PUT("/checklists/:group", trustAdmin, h.putChecklist)
@@ -185,5 +198,71 @@ func mountAPI(r *gin.Engine, h *handlers) {
 			settings.GET("/webhooks/failures", trustStaff, h.failedWebhooks)
 			settings.POST("/webhooks/failures/retry", trustAdmin, h.retryWebhook)
 		}
+	}
+}
+
+// mountPortal adds the people's pages under /portal. Each page and form
+// asks the same permission as the API route it mirrors.
+func mountPortal(r *gin.Engine, p *portal, perMinute int) {
+	signIn := r.Group("/portal", rateLimit(newPerClient(perMinute, max(20, perMinute/10))))
+	signIn.GET("/sign-in", p.signInPage)
+	signIn.POST("/sign-in", p.sendSignInLink)
+	signIn.GET("/sign-in/:token", p.signInLinkPage)
+	signIn.POST("/sign-in/:token", p.useSignInLink)
+	if p.dev {
+		signIn.POST("/demo-sign-in", p.devSignIn)
+	}
+
+	g := r.Group("/portal", limitBody(maxUpload+1<<20), p.requireUser)
+	g.GET("", p.dashboard)
+	g.POST("/sign-out", p.signOut)
+	g.GET("/moves", p.allowPage(permSeeMoves), p.movesList)
+	g.GET("/moves/:id", p.allowPage(permSeeMoves), p.movePage)
+	g.POST("/moves/:id/cancel", p.allowPage(permCancel), p.cancelAction())
+	g.POST("/moves/:id/identity", p.allowPage(permIdentity), p.identityAction())
+	g.POST("/moves/:id/shares/:share/decision", p.allowPage(permDecide), p.decideAction())
+	g.POST("/moves/:id/retry", p.allowPage(permRetry), p.retryAction())
+	g.POST("/moves/:id/deadline", p.allowPage(permDeadline), p.deadlineAction())
+	g.GET("/start", p.allowPage(permStartMoves), p.startPage)
+	g.POST("/start", p.allowPage(permStartMoves), p.startAction)
+	g.GET("/rotations", p.allowPage(permStartMoves), p.rotationsPage)
+	g.POST("/rotations", p.allowPage(permStartMoves), p.uploadRotation)
+	g.GET("/rotations/:id", p.allowPage(permStartMoves), p.rotationPage)
+	g.GET("/rotations/:id/failures.csv", p.allowPage(permStartMoves), p.rotationFailures)
+
+	g.GET("/settings", p.allowPage(permSeeSettings), p.settingsPage)
+	manage := g.Group("/settings", p.allowPage(permManageTrust))
+	manage.POST("/policy", p.savePolicyForm)
+	manage.POST("/checklists/:group", p.saveChecklistForm)
+	manage.POST("/users", p.inviteForm)
+	manage.POST("/users/:id/remove", p.removeUserForm)
+	manage.POST("/keys", p.createKeyForm)
+	manage.POST("/keys/:prefix/revoke", p.revokeKeyForm)
+	if p.webhooks != nil {
+		manage.POST("/webhooks", p.addWebhookForm)
+		manage.POST("/webhooks/:id/remove", p.removeWebhookForm)
+		if p.deliveries != nil {
+			manage.POST("/webhooks/retry", p.retryWebhookForm)
+		}
+	}
+
+	op := g.Group("/operator", p.allowPage(permOperate))
+	op.GET("", p.operatorPage)
+	op.POST("/trusts", p.registerTrustForm)
+	op.POST("/trusts/:ods/suspend", p.suspendForm)
+	op.POST("/trusts/:ods/reinstate", p.reinstateForm)
+	if p.deliveries != nil {
+		op.POST("/deliveries/retry", p.retryDeliveryForm)
+	}
+	op.POST("/enquiries/:id/answered", p.answerEnquiryForm)
+}
+
+// limitBody bounds a request's body.
+func limitBody(n int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.Body != nil {
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
+		}
+		c.Next()
 	}
 }

@@ -49,20 +49,25 @@ type checklistRequest struct {
 	CredentialTypes []models.CredentialType `json:"credential_types"`
 }
 
+// saveChecklist sets a trust's checklist for a staff group and records who
+// did.
+func (h *handlers) saveChecklist(c *gin.Context, a models.Actor, ods string, g models.StaffGroup, types []models.CredentialType) (models.Checklist, error) {
+	cl, err := models.NewChecklist(ods, g, types)
+	if err != nil {
+		return cl, err
+	}
+	return cl, h.store.Audited(c, a, "checklist.changed", "trust", cl.TrustODS,
+		map[string]any{"staff_group": cl.StaffGroup, "credential_types": cl.Types},
+		func(tx *store.Store) error { return tx.SaveChecklist(c, &cl) })
+}
+
 // putChecklist: PUT /api/v1/trusts/{ods}/checklists/{group}.
 func (h *handlers) putChecklist(c *gin.Context) {
 	var in checklistRequest
 	if !bindJSON(c, &in) {
 		return
 	}
-	cl, err := models.NewChecklist(c.Param("ods"), models.StaffGroup(c.Param("group")), in.CredentialTypes)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	err = h.store.Audited(c, actor(c), "checklist.changed", "trust", cl.TrustODS,
-		map[string]any{"staff_group": cl.StaffGroup, "credential_types": cl.Types},
-		func(tx *store.Store) error { return tx.SaveChecklist(c, &cl) })
+	cl, err := h.saveChecklist(c, actor(c), c.Param("ods"), models.StaffGroup(c.Param("group")), in.CredentialTypes)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -96,18 +101,24 @@ func (h *handlers) putPolicy(c *gin.Context) {
 	if !bindJSON(c, &in) {
 		return
 	}
+	p, err := h.savePolicy(c, actor(c), c.Param("ods"), in)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, policyView(p))
+}
+
+// savePolicy sets a trust's move policy and records who did.
+func (h *handlers) savePolicy(c *gin.Context, a models.Actor, ods string, in policyBody) (models.MovePolicy, error) {
 	p := models.MovePolicy{
 		ReminderInterval: time.Duration(in.ReminderIntervalHours) * time.Hour,
 		MaxReminders:     in.MaxReminders,
 		Deadline:         time.Duration(in.DeadlineDays) * 24 * time.Hour,
 	}
-	err := h.store.Audited(c, actor(c), "policy.changed", "trust", c.Param("ods"), in,
-		func(tx *store.Store) error { return tx.SaveMovePolicy(c, c.Param("ods"), p) })
-	if err != nil {
-		writeError(c, renamePolicyFields(err))
-		return
-	}
-	c.JSON(http.StatusOK, policyView(p))
+	err := h.store.Audited(c, a, "policy.changed", "trust", ods, in,
+		func(tx *store.Store) error { return tx.SaveMovePolicy(c, ods, p) })
+	return p, renamePolicyFields(err)
 }
 
 // renamePolicyFields names the request's fields (hours, days) in errors.

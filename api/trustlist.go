@@ -74,20 +74,28 @@ type registerTrustRequest struct {
 	ContactEmail string `json:"contact_email"`
 }
 
+// register registers a trust and records who did.
+func (h *handlers) register(c *gin.Context, a models.Actor, in registerTrustRequest) (models.Trust, error) {
+	t := models.Trust{ODSCode: strings.ToUpper(strings.TrimSpace(in.ODSCode)), Name: strings.TrimSpace(in.Name),
+		Region: strings.TrimSpace(in.Region), ContactEmail: strings.ToLower(strings.TrimSpace(in.ContactEmail)), RegisteredAt: time.Now().UTC()}
+	err := h.store.Audited(c, a, "trust.registered", "trust", t.ODSCode, in,
+		func(tx *store.Store) error { return tx.RegisterTrust(c, &t) })
+	if err == nil {
+		h.trustList.clear()
+	}
+	return t, err
+}
+
 // registerTrust: POST /api/v1/trusts, by an operator.
 func (h *handlers) registerTrust(c *gin.Context) {
 	var in registerTrustRequest
 	if !bindJSON(c, &in) {
 		return
 	}
-	t := models.Trust{ODSCode: strings.ToUpper(strings.TrimSpace(in.ODSCode)), Name: strings.TrimSpace(in.Name),
-		Region: strings.TrimSpace(in.Region), ContactEmail: strings.ToLower(strings.TrimSpace(in.ContactEmail)), RegisteredAt: time.Now().UTC()}
-	err := h.store.Audited(c, actor(c), "trust.registered", "trust", t.ODSCode, in,
-		func(tx *store.Store) error { return tx.RegisterTrust(c, &t) })
+	t, err := h.register(c, actor(c), in)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	h.trustList.clear()
 	c.JSON(http.StatusCreated, publicTrust{ODSCode: t.ODSCode, Name: t.Name, Region: t.Region, RegisteredSince: t.RegisteredAt})
 }

@@ -57,17 +57,21 @@ func (h *handlers) listWebhooks(c *gin.Context) {
 
 // removeWebhook: DELETE /api/v1/trusts/{ods}/webhooks/{id}.
 func (h *handlers) removeWebhook(c *gin.Context) {
-	err := h.store.Audited(c, actor(c), "webhook.removed", "trust", c.Param("ods"), map[string]string{"id": c.Param("id")},
-		func(tx *store.Store) error { return tx.DisableWebhook(c, c.Param("ods"), c.Param("id")) })
-	if err != nil {
+	if err := h.removeWebhookID(c, actor(c), c.Param("ods"), c.Param("id")); err != nil {
 		writeError(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
 }
 
+// removeWebhookID stops deliveries to one of the trust's endpoints.
+func (h *handlers) removeWebhookID(c *gin.Context, a models.Actor, ods, id string) error {
+	return h.store.Audited(c, a, "webhook.removed", "trust", ods, map[string]string{"id": id},
+		func(tx *store.Store) error { return tx.DisableWebhook(c, ods, id) })
+}
+
 // ownFailedWebhooks lists the failed deliveries to the trust's endpoints.
-func (h *handlers) ownFailedWebhooks(c *gin.Context) ([]jobs.FailedDelivery, error) {
+func (h *handlers) ownFailedWebhooks(c *gin.Context, ods string) ([]jobs.FailedDelivery, error) {
 	all, err := h.deliveries.Failed()
 	if err != nil {
 		return nil, err
@@ -79,7 +83,7 @@ func (h *handlers) ownFailedWebhooks(c *gin.Context) ([]jobs.FailedDelivery, err
 			continue
 		}
 		w, err := h.store.Webhook(c, ep)
-		if err == nil && w.TrustODS == c.Param("ods") {
+		if err == nil && w.TrustODS == ods {
 			out = append(out, d)
 		}
 	}
@@ -89,7 +93,7 @@ func (h *handlers) ownFailedWebhooks(c *gin.Context) ([]jobs.FailedDelivery, err
 // failedWebhooks: GET /api/v1/trusts/{ods}/webhooks/failures, the trust's
 // webhook deliveries that failed for good.
 func (h *handlers) failedWebhooks(c *gin.Context) {
-	out, err := h.ownFailedWebhooks(c)
+	out, err := h.ownFailedWebhooks(c, c.Param("ods"))
 	if err != nil {
 		writeError(c, err)
 		return
@@ -104,26 +108,29 @@ func (h *handlers) retryWebhook(c *gin.Context) {
 	if !bindJSON(c, &in) {
 		return
 	}
-	own, err := h.ownFailedWebhooks(c)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	found := false
-	for _, d := range own {
-		found = found || d.Key == in.Key
-	}
-	if !found {
-		writeError(c, fmt.Errorf("delivery %q: %w", in.Key, models.ErrNotFound))
-		return
-	}
-	if err := h.deliveries.Retry(in.Key); err != nil {
-		writeError(c, err)
-		return
-	}
-	if err := h.store.Audit(c, actor(c), "webhook.retried", "trust", c.Param("ods"), map[string]string{"key": in.Key}); err != nil {
+	if err := h.retryOwnWebhook(c, actor(c), c.Param("ods"), in.Key); err != nil {
 		writeError(c, err)
 		return
 	}
 	c.JSON(http.StatusAccepted, gin.H{"key": in.Key, "status": "queued"})
+}
+
+// retryOwnWebhook re-runs a failed delivery to one of the trust's
+// endpoints; another trust's delivery is not found.
+func (h *handlers) retryOwnWebhook(c *gin.Context, a models.Actor, ods, key string) error {
+	own, err := h.ownFailedWebhooks(c, ods)
+	if err != nil {
+		return err
+	}
+	found := false
+	for _, d := range own {
+		found = found || d.Key == key
+	}
+	if !found {
+		return fmt.Errorf("delivery %q: %w", key, models.ErrNotFound)
+	}
+	if err := h.deliveries.Retry(key); err != nil {
+		return err
+	}
+	return h.store.Audit(c, a, "webhook.retried", "trust", ods, map[string]string{"key": key})
 }

@@ -9,6 +9,7 @@ type ActorKind string
 const (
 	ActorAPIKey ActorKind = "api_key" // a trust's system or a person through a key
 	ActorStaff  ActorKind = "staff"   // the passport holder, through a link
+	ActorUser   ActorKind = "user"    // a person signed in to the portal
 	ActorSystem ActorKind = "system"  // the service itself (workflows, jobs)
 )
 

@@ -42,24 +42,26 @@ const (
 // activities at every transition (Seq only ever grows, so a stale write
 // never overwrites a newer one) and read by lists and dashboards.
 type Move struct {
-	ID             string     `gorm:"primaryKey;size:36"`
-	SendingODS     string     `gorm:"size:5;not null;index:idx_move_sending,priority:1;uniqueIndex:idx_move_idempotency,priority:1"`
-	ReceivingODS   string     `gorm:"size:5;not null;index:idx_move_receiving,priority:1"`
-	PassportID     string     `gorm:"size:36;not null;index"`
-	Kind           MoveKind   `gorm:"size:20;not null"`
-	StaffGroup     StaffGroup `gorm:"size:40;not null"`
-	StartDate      time.Time  `gorm:"not null"`
-	EndDate        *time.Time
-	Requested      string     `gorm:"size:500;not null"` // comma-separated credential types
-	Status         MoveStatus `gorm:"size:20;not null;index"`
-	Stage          string     `gorm:"size:20;not null"`
-	WaitingOn      WaitingOn  `gorm:"size:20;not null;default:''"`
-	HasFailedStep  bool       `gorm:"not null;default:false"`
-	Progress       string     `gorm:"type:text;not null;default:'{}'"` // workflows.Progress as JSON
-	Seq            int64      `gorm:"not null;default:0"`
-	IdempotencyKey *string    `gorm:"size:200;uniqueIndex:idx_move_idempotency,priority:2"`
-	CreatedAt      time.Time  `gorm:"not null;index:idx_move_sending,priority:2;index:idx_move_receiving,priority:2"`
-	UpdatedAt      time.Time  `gorm:"not null"`
+	ID            string     `gorm:"primaryKey;size:36"`
+	SendingODS    string     `gorm:"size:5;not null;index:idx_move_sending,priority:1;index:idx_move_sending_status,priority:1;uniqueIndex:idx_move_idempotency,priority:1"`
+	ReceivingODS  string     `gorm:"size:5;not null;index:idx_move_receiving,priority:1;index:idx_move_receiving_status,priority:1"`
+	PassportID    string     `gorm:"size:36;not null;index"`
+	Kind          MoveKind   `gorm:"size:20;not null"`
+	StaffGroup    StaffGroup `gorm:"size:40;not null"`
+	StartDate     time.Time  `gorm:"not null"`
+	EndDate       *time.Time
+	Requested     string     `gorm:"size:500;not null"` // comma-separated credential types
+	Status        MoveStatus `gorm:"size:20;not null;index;index:idx_move_sending_status,priority:2;index:idx_move_receiving_status,priority:2;index:idx_move_counts,priority:1"`
+	Stage         string     `gorm:"size:20;not null;index:idx_move_counts,priority:2"`
+	WaitingOn     WaitingOn  `gorm:"size:20;not null;default:'';index:idx_move_counts,priority:3"`
+	HasFailedStep bool       `gorm:"not null;default:false;index:idx_move_counts,priority:4"`
+	// Escalated: the current wait has had every reminder and gone to HR.
+	Escalated      bool      `gorm:"not null;default:false;index:idx_move_counts,priority:5"`
+	Progress       string    `gorm:"type:text;not null;default:'{}'"` // workflows.Progress as JSON
+	Seq            int64     `gorm:"not null;default:0"`
+	IdempotencyKey *string   `gorm:"size:200;uniqueIndex:idx_move_idempotency,priority:2"`
+	CreatedAt      time.Time `gorm:"not null;index:idx_move_created;index:idx_move_sending,priority:2;index:idx_move_receiving,priority:2"`
+	UpdatedAt      time.Time `gorm:"not null"`
 }
 
 // RequestedTypes returns the credential types the receiver asked for.

@@ -232,6 +232,11 @@ func (m *move) waitingStage(ctx workflow.Context, name string, on models.Waiting
 	}
 	m.setState(name, models.StateWaiting)
 	m.p.WaitingOn = on
+	// Escalated speaks of the current wait (dashboards count overdue moves
+	// by it); moves started before this change keep it for good.
+	if workflow.GetVersion(ctx, "escalated-per-wait", workflow.DefaultVersion, 1) >= 1 {
+		m.p.Escalated = false
+	}
 	m.publish(ctx)
 	started := workflow.Now(ctx)
 	escalated := false

@@ -9,9 +9,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/google/uuid"
-
-	"github.com/nhs-staff-passport/passport/internal/apikey"
 	"github.com/nhs-staff-passport/passport/internal/config"
 	"github.com/nhs-staff-passport/passport/internal/store"
 	"github.com/nhs-staff-passport/passport/models"
@@ -64,16 +61,11 @@ func createKey(ctx context.Context, st *store.Store, trust string, role models.R
 	if _, err := st.Trust(ctx, trust); err != nil {
 		return fmt.Errorf("keys create: -trust %q: %w", trust, err)
 	}
-	k := apikey.New()
-	rec := &models.APIKey{ID: uuid.NewString(), Prefix: k.Prefix, SecretHash: k.Hash, TrustODS: trust, Role: role, Name: name}
-	if err := st.CreateAPIKey(ctx, rec); err != nil {
+	plain, _, err := st.IssueAPIKey(ctx, models.Actor{Kind: models.ActorSystem, ID: "cli"}, trust, role, name)
+	if err != nil {
 		return err
 	}
-	actor := models.Actor{Kind: models.ActorSystem, ID: "cli"}
-	if err := st.Audit(ctx, actor, "api_key.created", "trust", trust, map[string]any{"prefix": k.Prefix, "role": role, "name": name}); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "%s\n", k.Plain)
+	fmt.Fprintf(out, "%s\n", plain)
 	return nil
 }
 
@@ -97,16 +89,9 @@ func listKeys(ctx context.Context, st *store.Store, trust string, out io.Writer)
 }
 
 func revokeKey(ctx context.Context, st *store.Store, prefix string, out io.Writer) error {
-	k, err := st.APIKeyByPrefix(ctx, prefix)
+	k, err := st.WithdrawAPIKey(ctx, models.Actor{Kind: models.ActorSystem, ID: "cli"}, "", prefix)
 	if err != nil {
 		return fmt.Errorf("keys revoke: -prefix %q: %w", prefix, err)
-	}
-	if err := st.RevokeAPIKey(ctx, k.ID, time.Now()); err != nil {
-		return err
-	}
-	actor := models.Actor{Kind: models.ActorSystem, ID: "cli"}
-	if err := st.Audit(ctx, actor, "api_key.revoked", "trust", k.TrustODS, map[string]any{"prefix": k.Prefix}); err != nil {
-		return err
 	}
 	fmt.Fprintf(out, "revoked %s (%s, %s)\n", k.Prefix, k.TrustODS, k.Role)
 	return nil

@@ -247,7 +247,8 @@ func TestMoveEndToEnd(t *testing.T) {
 
 	consent := mailTo(t, base, sam, "Choose what to share")
 	page, csrf = p.open(consent)
-	if !strings.Contains(page, "Occupational health clearance <span class=\"hint\">– not on your passport") {
+	if lacks := page[strings.Index(page, "Not on your passport"):]; !strings.Contains(page, "Not on your passport") ||
+		!strings.Contains(lacks[:strings.Index(lacks, "</ul>")], "<li>Occupational health clearance</li>") {
 		t.Errorf("the consent page must say what the passport lacks:\n%s", page)
 	}
 	if code, _ := p.submit(consent, url.Values{"csrf": {csrf}, "action": {"consent"}}); code != http.StatusUnprocessableEntity {

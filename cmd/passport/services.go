@@ -138,11 +138,11 @@ func (s *services) readiness() []api.Check {
 }
 
 // httpHandler is the API process's handler.
-func (s *services) httpHandler(devMailbox api.DevMailbox) api.Options {
+func (s *services) httpHandler(devMailbox api.DevMailbox, dev bool) api.Options {
 	return api.Options{Logger: s.log, Metrics: s.metrics, Ready: s.readiness(), DevMailbox: devMailbox,
 		Store: s.store, Credentials: s.creds, Moves: s.moves, IdentityCallbackSecret: []byte(s.cfg.IdentityCallbackSecret),
 		Deliveries: jobs.NewDeliveries(asynq.NewInspectorFromRedisClient(s.redis)), Webhooks: s.webhooks,
-		Email: jobs.NewEnqueuer(s.queue)}
+		Email: jobs.NewEnqueuer(s.queue), PublicURL: s.cfg.PublicURL, DevMode: dev}
 }
 
 // workerOptions wire the worker to these services and an SMTP relay.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -36,6 +37,28 @@ type Key struct {
 type Store interface {
 	SaveTrust(ctx context.Context, t *models.Trust) error
 	CreateAPIKey(ctx context.Context, k *models.APIKey) error
+	SaveUser(ctx context.Context, u *models.User) error
+}
+
+// Users are the people of the demo trusts: an HR officer and an
+// administrator at each, and one operator of the service (at the first).
+func Users() []models.User {
+	var out []models.User
+	names := map[string][2]string{
+		"RJ1": {"Amara Okafor", "Tom Reid"}, "RRK": {"Priya Shah", "Owen Hughes"},
+		"R0A": {"Grace Lee", "Sam Patel"}, "RTH": {"Ben Carter", "Nia Evans"},
+	}
+	for _, t := range Trusts {
+		ods := strings.ToLower(t.ODSCode)
+		out = append(out,
+			models.User{TrustODS: t.ODSCode, Role: models.RoleHR, Name: names[t.ODSCode][0], Email: "hr.officer@" + ods + ".demo.nhs.localhost"},
+			models.User{TrustODS: t.ODSCode, Role: models.RoleTrustAdmin, Name: names[t.ODSCode][1], Email: "admin@" + ods + ".demo.nhs.localhost"})
+	}
+	out = append(out, models.User{TrustODS: Trusts[0].ODSCode, Role: models.RoleOperator, Name: "Jo Operator", Email: "operator@passport.demo.nhs.localhost"})
+	for i := range out {
+		out[i].ID = uuid.NewSHA1(uuid.NameSpaceURL, []byte("staff-passport-demo:"+out[i].Email)).String()
+	}
+	return out
 }
 
 // Seed registers the demo trusts and, the first time, makes their keys and
@@ -47,6 +70,12 @@ func Seed(ctx context.Context, s Store, keysFile string, now time.Time) ([]Key, 
 		t.RegisteredAt = now.UTC()
 		if err := s.SaveTrust(ctx, &t); err != nil {
 			return nil, fmt.Errorf("demo: trust %s: %w", t.ODSCode, err)
+		}
+	}
+	for _, u := range Users() {
+		u.CreatedAt = now.UTC()
+		if err := s.SaveUser(ctx, &u); err != nil {
+			return nil, fmt.Errorf("demo: user %s: %w", u.Email, err)
 		}
 	}
 	if data, err := os.ReadFile(keysFile); err == nil {

@@ -23,6 +23,11 @@ type Data struct {
 	Stage    string // a reminder's or escalation's stage, in words
 	Reason   string
 	Count    int // shares received, reminders sent
+	// RecipientName, TrustName and Role address a person about their own
+	// portal account (sign-in links and invitations).
+	RecipientName string
+	TrustName     string
+	Role          string
 	// PublicURL is the service's base URL, for the help link every email
 	// ends with.
 	PublicURL string
@@ -47,6 +52,7 @@ var helpPaths = map[string]string{
 	"escalation": "/help/trusts/starting-moves", "step_failed": "/help/trusts/failed-steps",
 	"completed": "/help/staff/sharing", "closed": "/help", "cancelled": "/help", "declined": "/help",
 	"expired": "/help/staff/expired-link", "consent_withdrawn": "/help/staff/sharing",
+	"sign_in": "/help/trusts/portal", "user_invited": "/help/trusts/portal",
 }
 
 // HelpPath is the help page an email links to.
@@ -154,6 +160,24 @@ Nothing from their passport was shared.`,
 		body: `The move of {{.StaffName}} from {{.SendingTrust}} to {{.ReceivingTrust}} expired on {{.Deadline}} without an answer at the {{.Stage}} stage.
 
 Start a new move if it is still needed.`,
+	},
+	"sign_in": {
+		subject: "Your link to sign in to Staff Passport",
+		body: `Dear {{.RecipientName}},
+
+Use this link to sign in to Staff Passport for {{.TrustName}}: {{.Link}}
+
+The link works once, for 15 minutes. If you did not ask to sign in, you can ignore this email: no one can sign in without the link.`,
+	},
+	"user_invited": {
+		subject: "You have been invited to Staff Passport for {{.TrustName}}",
+		body: `Dear {{.RecipientName}},
+
+You have been added to Staff Passport for {{.TrustName}} as {{.Role}}. Staff Passport lets staff move between NHS trusts without repeating their pre-employment checks and training.
+
+Sign in with this link: {{.Link}}
+
+The link works once, for 7 days. After that, ask for a new link on the sign-in page.`,
 	},
 	"consent_withdrawn": {
 		subject: "Consent withdrawn: {{.StaffName}} and {{.ReceivingTrust}}",

@@ -4,6 +4,9 @@ import (
 	"context"
 	"time"
 
+	"github.com/google/uuid"
+
+	"github.com/nhs-staff-passport/passport/internal/apikey"
 	"github.com/nhs-staff-passport/passport/models"
 )
 
@@ -43,4 +46,28 @@ func (s *Store) RevokeAPIKey(ctx context.Context, id string, at time.Time) error
 		return translate(errNotFound, "api key "+id)
 	}
 	return nil
+}
+
+// IssueAPIKey makes a key for a trust and role, stores its hash with an
+// audit record, and returns the plain key, which is shown once and never
+// again.
+func (s *Store) IssueAPIKey(ctx context.Context, actor models.Actor, trust string, role models.Role, name string) (string, models.APIKey, error) {
+	k := apikey.New()
+	rec := models.APIKey{ID: uuid.NewString(), Prefix: k.Prefix, SecretHash: k.Hash, TrustODS: trust, Role: role, Name: name}
+	err := s.Audited(ctx, actor, "api_key.created", "trust", trust, map[string]any{"prefix": k.Prefix, "role": role, "name": name},
+		func(tx *Store) error { return tx.CreateAPIKey(ctx, &rec) })
+	return k.Plain, rec, err
+}
+
+// WithdrawAPIKey revokes a trust's key by its prefix, with an audit record.
+func (s *Store) WithdrawAPIKey(ctx context.Context, actor models.Actor, trust, prefix string) (models.APIKey, error) {
+	k, err := s.APIKeyByPrefix(ctx, prefix)
+	if err != nil {
+		return k, err
+	}
+	if trust != "" && k.TrustODS != trust {
+		return k, translate(errNotFound, "api key "+prefix)
+	}
+	return k, s.Audited(ctx, actor, "api_key.revoked", "trust", k.TrustODS, map[string]any{"prefix": k.Prefix},
+		func(tx *Store) error { return tx.RevokeAPIKey(ctx, k.ID, time.Now()) })
 }

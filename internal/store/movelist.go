@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/nhs-staff-passport/passport/models"
 )
@@ -21,6 +24,15 @@ type MoveFilter struct {
 	HasFailedStep  *bool
 	StartedAfter   time.Time
 	StartedBefore  time.Time
+	// WaitingOnTrust keeps the moves waiting on this trust's answer (as
+	// sender or as receiver).
+	WaitingOnTrust string
+	// Overdue keeps active moves whose current wait has gone past every
+	// reminder and been escalated.
+	Overdue bool
+	// Search matches the staff member's name or email address (within the
+	// trust's moves).
+	Search string
 	// Oldest lists oldest first; the default is newest first.
 	Oldest bool
 	// After is the position of the last move of the previous page.
@@ -44,12 +56,36 @@ type MoveSummary struct {
 // ListMoves returns a page of moves in creation order, keyed on (created,
 // id) so that moves added meanwhile never shift or repeat a page.
 func (s *Store) ListMoves(ctx context.Context, f MoveFilter) ([]MoveSummary, error) {
+	order := "created_at DESC, id DESC"
+	if f.Oldest {
+		order = "created_at ASC, id ASC"
+	}
+	var out []MoveSummary
+	if f.Trust == "" {
+		err := s.filteredMoves(ctx, f).Order(qualify(order)).Limit(f.Limit).Scan(&out).Error
+		return out, translate(err, "list moves")
+	}
+	// A trust's moves are those it sends and those it receives. Each side
+	// is read in list order from its own index, only as far as a page, and
+	// the two are merged: the page costs the same however many moves the
+	// trust has.
+	sending := s.filteredMoves(ctx, f).Where("moves.sending_ods = ?", f.Trust).Order(qualify(order)).Limit(f.Limit)
+	receiving := s.filteredMoves(ctx, f).Where("moves.receiving_ods = ? AND moves.sending_ods <> ?", f.Trust, f.Trust).
+		Order(qualify(order)).Limit(f.Limit)
+	err := s.db.WithContext(ctx).Raw("SELECT * FROM (SELECT * FROM (?) AS s UNION ALL SELECT * FROM (?) AS r) AS m ORDER BY "+order+" LIMIT ?",
+		sending, receiving, f.Limit).Scan(&out).Error
+	return out, translate(err, "list moves")
+}
+
+func qualify(order string) string {
+	return strings.NewReplacer("created_at", "moves.created_at", "id ", "moves.id ").Replace(order)
+}
+
+// filteredMoves is the list's query with every filter but the trust's.
+func (s *Store) filteredMoves(ctx context.Context, f MoveFilter) *gorm.DB {
 	q := s.db.WithContext(ctx).Table("moves").
 		Select("moves.*, passports.given_name, passports.family_name").
 		Joins("JOIN passports ON passports.id = moves.passport_id")
-	if f.Trust != "" {
-		q = q.Where("(moves.sending_ods = ? OR moves.receiving_ods = ?)", f.Trust, f.Trust)
-	}
 	eq := map[string]string{
 		"moves.status": string(f.Status), "moves.stage": f.Stage, "moves.sending_ods": f.SendingTrust,
 		"moves.receiving_ods": f.ReceivingTrust, "moves.staff_group": string(f.StaffGroup),
@@ -65,15 +101,22 @@ func (s *Store) ListMoves(ctx context.Context, f MoveFilter) ([]MoveSummary, err
 	if f.HasFailedStep != nil {
 		q = q.Where("moves.has_failed_step = ?", *f.HasFailedStep)
 	}
+	if f.WaitingOnTrust != "" {
+		q = q.Where("((moves.sending_ods = ? AND moves.waiting_on = ?) OR (moves.receiving_ods = ? AND moves.waiting_on = ?))",
+			f.WaitingOnTrust, models.WaitingSendingTrust, f.WaitingOnTrust, models.WaitingReceivingTrust)
+	}
+	if f.Overdue {
+		q = q.Where("moves.escalated = ? AND moves.status = ?", true, models.MoveActive)
+	}
+	if s := strings.ToLower(strings.TrimSpace(f.Search)); s != "" {
+		like := "%" + likeEscaper.Replace(s) + "%"
+		q = q.Where("(LOWER(passports.given_name || ' ' || passports.family_name) LIKE ? ESCAPE '\\' OR passports.email LIKE ? ESCAPE '\\')", like, like)
+	}
 	if !f.StartedAfter.IsZero() {
 		q = q.Where("moves.created_at >= ?", f.StartedAfter.UTC())
 	}
 	if !f.StartedBefore.IsZero() {
 		q = q.Where("moves.created_at < ?", f.StartedBefore.UTC())
-	}
-	order := "moves.created_at DESC, moves.id DESC"
-	if f.Oldest {
-		order = "moves.created_at ASC, moves.id ASC"
 	}
 	if f.After != nil {
 		op := "<"
@@ -83,7 +126,70 @@ func (s *Store) ListMoves(ctx context.Context, f MoveFilter) ([]MoveSummary, err
 		at := f.After.CreatedAt.UTC()
 		q = q.Where("(moves.created_at "+op+" ? OR (moves.created_at = ? AND moves.id "+op+" ?))", at, at, f.After.ID)
 	}
-	var out []MoveSummary
-	err := q.Order(order).Limit(f.Limit).Scan(&out).Error
-	return out, translate(err, "list moves")
+	return q
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
+
+// MoveCounts are the numbers on a dashboard, each counted by the database.
+type MoveCounts struct {
+	// Active counts active moves by stage.
+	Active      map[string]int
+	ActiveTotal int
+	Outgoing    int
+	Incoming    int
+	WaitingOnUs int
+	Overdue     int
+	Failed      int
+}
+
+// CountMoves counts a trust's active moves (every trust's when trust is
+// "") in one grouped query over the status indexes.
+func (s *Store) CountMoves(ctx context.Context, trust string) (MoveCounts, error) {
+	var rows []struct {
+		Stage         string
+		WaitingOn     models.WaitingOn
+		HasFailedStep bool
+		Escalated     bool
+		Outgoing      bool
+		N             int
+	}
+	q := s.db.WithContext(ctx).Table("moves").Where("status = ?", models.MoveActive)
+	if trust != "" {
+		q = q.Select("stage, waiting_on, has_failed_step, escalated, sending_ods = ? AS outgoing, COUNT(*) AS n", trust).
+			Where("(sending_ods = ? OR receiving_ods = ?)", trust, trust)
+	} else {
+		q = q.Select("stage, waiting_on, has_failed_step, escalated, false AS outgoing, COUNT(*) AS n")
+	}
+	err := q.Group("stage, waiting_on, has_failed_step, escalated, outgoing").Scan(&rows).Error
+	out := MoveCounts{Active: map[string]int{}}
+	for _, r := range rows {
+		out.Active[r.Stage] += r.N
+		out.ActiveTotal += r.N
+		if r.Outgoing {
+			out.Outgoing += r.N
+		} else {
+			out.Incoming += r.N
+		}
+		ours := models.WaitingReceivingTrust
+		if r.Outgoing {
+			ours = models.WaitingSendingTrust
+		}
+		if trust == "" {
+			ours = models.WaitingOperator
+		}
+		if r.WaitingOn == ours {
+			out.WaitingOnUs += r.N
+		}
+		if r.Escalated {
+			out.Overdue += r.N
+		}
+		if r.HasFailedStep {
+			out.Failed += r.N
+		}
+	}
+	if trust == "" {
+		out.Incoming = 0
+	}
+	return out, translate(err, "count moves")
 }

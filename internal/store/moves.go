@@ -67,7 +67,7 @@ func (s *Store) SaveProgress(ctx context.Context, p models.MoveProgress) (before
 			return nil // a newer write got here first
 		}
 		res := tx.db.Model(&models.Move{}).Where("id = ? AND seq < ?", p.MoveID, p.Seq).Updates(map[string]any{
-			"status": p.Status, "stage": p.Stage, "waiting_on": p.WaitingOn, "has_failed_step": failed,
+			"status": p.Status, "stage": p.Stage, "waiting_on": p.WaitingOn, "has_failed_step": failed, "escalated": p.Escalated && p.Status == models.MoveActive,
 			"progress": string(data), "seq": p.Seq, "updated_at": time.Now().UTC(),
 		})
 		if res.Error != nil || res.RowsAffected == 0 {

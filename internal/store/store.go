@@ -112,6 +112,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		&models.Trust{}, &models.APIKey{}, &models.SigningKey{}, &models.StatusList{}, &models.Checklist{},
 		&models.Passport{}, &models.PassportLink{}, &models.Credential{}, &models.Consent{}, &models.Share{}, &models.AuditEvent{},
 		&models.Move{}, &models.LinkToken{}, &models.Notification{}, &models.WebhookEndpoint{}, &models.Enquiry{},
+		&models.User{}, &models.SignInToken{}, &models.Session{}, &models.RotationUpload{},
 	}
 	if !s.postgres {
 		return s.db.WithContext(ctx).AutoMigrate(entities...)
