@@ -1,0 +1,259 @@
+package main
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/nhs-staff-passport/passport/api"
+	"github.com/nhs-staff-passport/passport/internal/browsertest"
+	"github.com/nhs-staff-passport/passport/internal/demo"
+	"github.com/nhs-staff-passport/passport/internal/devtemporal"
+	"github.com/nhs-staff-passport/passport/internal/testenv"
+)
+
+// byID selects an element by its id, which may hold dots.
+func byID(id string) chromedp.CSS { return chromedp.CSS(fmt.Sprintf("[id=%q]", id)) }
+
+// submit clicks a button and waits for the next page's heading to read
+// want.
+func submit(tab *browsertest.Tab, button chromedp.CSS, want string) {
+	browsertest.Eval[bool](tab, `window.__page = Math.random(); true`)
+	tab.Do(chromedp.Click(button))
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		h1, err := browsertest.TryEval[string](tab, `window.__page === undefined && document.readyState === "complete" ? document.querySelector("h1").innerText : "\x00"`)
+		if err == nil && h1 != "\x00" && strings.Contains(h1, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			tab.Fatalf("after clicking %s: no page headed %q at %s", button, want, tab.Path())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestPortalInTheBrowser takes moves through the HR portal, the development
+// mailbox and the staff pages in headless Chromium, in development mode
+// with its embedded defaults: every page is checked with axe-core and
+// saved as a screenshot.
+func TestPortalInTheBrowser(t *testing.T) {
+	dir := t.TempDir()
+	port := testenv.FreePortRange(t, 1)
+	cfg := devConfig(t, dir, testenv.FreePortRange(t, devtemporal.PortsUsed))
+	cfg.HTTPAddr = fmt.Sprintf("127.0.0.1:%d", port)
+	cfg.PublicURL = fmt.Sprintf("http://127.0.0.1:%d", port)
+	d := startTestDev(t, cfg)
+	defer d.stop()
+	base := cfg.PublicURL
+
+	// RJ1's own systems hold Sam's checks and training already.
+	keys := map[string]string{}
+	data, _ := os.ReadFile(filepath.Join(dir, "demo-keys.json"))
+	var list []demo.Key
+	_ = json.Unmarshal(data, &list)
+	for _, k := range list {
+		keys[k.Trust+"/"+string(k.Role)] = k.Key
+	}
+	const sam = "sam.okafor@nhs.net"
+	var pp struct{ ID string }
+	call(t, keys["RJ1/hr"], "POST", base+"/api/v1/passports", `{"email":"`+sam+`","given_name":"Sam","family_name":"Okafor"}`, &pp)
+	for _, cred := range []string{
+		`{"type":"dbs_check","claims":{"level":"enhanced_barred_lists","workforce":"adult_and_child","certificate_number":"001234567890","issued_on":"2025-06-01","update_service":true}}`,
+		`{"type":"core_skills_training","claims":{"subject":"resuscitation","level":2,"completed_on":"2026-06-10","provider":"Resuscitation Council UK"}}`,
+	} {
+		if code := call(t, keys["RJ1/hr"], "POST", base+"/api/v1/passports/"+pp.ID+"/credentials", cred, nil); code != http.StatusCreated {
+			t.Fatalf("issue: %d", code)
+		}
+	}
+
+	b := browsertest.New(t, base)
+	var shots []string
+	check := func(tab *browsertest.Tab, name string) {
+		shots = append(shots, tab.Check(name))
+		t.Logf("checked %s", name)
+	}
+
+	// HR at RJ1 signs in with an emailed link.
+	hr := b.NewTab()
+	hr.Open("/portal")
+	if !strings.HasPrefix(hr.Path(), "/portal/sign-in") {
+		t.Fatalf("signed out, /portal went to %s", hr.Path())
+	}
+	check(hr, "portal-sign-in")
+	hr.Do(chromedp.SendKeys(byID("email"), "hr.officer@rj1.demo.nhs.localhost"))
+	submit(hr, chromedp.CSS("form[action='/portal/sign-in'] button"), "Check your email")
+	check(hr, "portal-sign-in-sent")
+	hr.Open(strings.TrimPrefix(mailTo(t, base, "hr.officer@rj1.demo.nhs.localhost", "sign in"), base))
+	check(hr, "portal-sign-in-link")
+	submit(hr, chromedp.CSS("main button[type=submit]"), "Guy's and St Thomas'")
+	check(hr, "portal-dashboard")
+
+	// The start form names each field at fault, then starts the move.
+	hr.Open("/portal/start")
+	submit(hr, chromedp.CSS("form[action='/portal/start'] button[type=submit]"), "Start a move")
+	if summary := hr.Text(".nhsuk-error-summary"); !strings.Contains(summary, "First name is required") {
+		t.Fatalf("empty start form: error summary reads %q", summary)
+	}
+	check(hr, "portal-start-move-errors")
+	start := time.Now().AddDate(0, 1, 0).Format(time.DateOnly)
+	hr.Do(
+		chromedp.SetValue(byID("staff.given_name"), "Sam"), chromedp.SetValue(byID("staff.family_name"), "Okafor"),
+		chromedp.SetValue(byID("staff.email"), sam), chromedp.SetValue(byID("staff.staff_group"), "doctor_in_training"),
+		chromedp.SetValue(byID("receiving_trust"), "RRK"), chromedp.SetValue(byID("kind"), "rotation"),
+		chromedp.SetValue(byID("start_date"), start),
+	)
+	for _, c := range []string{"identity", "dbs_check", "core_skills_training", "occupational_health"} {
+		hr.Do(chromedp.Click(byID("cred-" + c)))
+	}
+	submit(hr, chromedp.CSS("form[action='/portal/start'] button[type=submit]"), "Sam Okafor")
+	moveURL := hr.Path()
+	moveURL = moveURL[:strings.Index(moveURL, "?")]
+	check(hr, "portal-move-started")
+
+	// The page follows the workflow without a reload.
+	browsertest.Eval[bool](hr, `window.__stayed = true; true`)
+	hr.WaitText("#move-status", "Invitation", 30*time.Second)
+
+	// Sam follows the emails.
+	staff := b.NewTab()
+	staff.Open("/dev/mail")
+	check(staff, "dev-mailbox")
+	staff.Open(strings.TrimPrefix(mailTo(t, base, sam, "has started your move"), base))
+	check(staff, "staff-invitation")
+	submit(staff, chromedp.CSS("button[value=accept]"), "")
+	staff.Open(strings.TrimPrefix(mailTo(t, base, sam, "Confirm your identity"), base))
+	check(staff, "staff-identity")
+	submit(staff, chromedp.CSS("button[value=simulate]"), "")
+	hr.WaitText("#move-status", "Consent", 30*time.Second)
+	if !browsertest.Eval[bool](hr, `window.__stayed === true`) {
+		t.Fatal("the move's page reloaded instead of refreshing in place")
+	}
+	staff.Open(strings.TrimPrefix(mailTo(t, base, sam, "Choose what to share"), base))
+	check(staff, "staff-consent")
+	submit(staff, chromedp.CSS("button[value=consent]"), "")
+	check(staff, "staff-consent-given")
+
+	// RRK's HR decides: accepts the identity check and the DBS check,
+	// rejects the training, and the move completes.
+	rrk := b.NewTab()
+	rrk.Open("/portal/sign-in")
+	submit(rrk, byID("demo-RRK-hr"), "University Hospitals Birmingham")
+	rrk.WaitText("main", "Waiting on us", 10*time.Second)
+	rrk.Open("/portal/moves?waiting_on_us=true")
+	rrk.WaitText("main table", "Sam Okafor", 30*time.Second)
+	check(rrk, "portal-moves-waiting-on-us")
+	rrk.Open(moveURL)
+	rrk.WaitText("#live", "Reject", 30*time.Second)
+	check(rrk, "portal-move-review")
+	submit(rrk, byID("accept-identity"), "Sam Okafor")
+	submit(rrk, byID("accept-dbs_check"), "Sam Okafor")
+	submit(rrk, byID("reject-core_skills_training"), "Sam Okafor")
+	if got := rrk.Text(".nhsuk-error-summary"); !strings.Contains(got, "why you are rejecting") {
+		t.Fatalf("rejecting without a reason: %q", got)
+	}
+	check(rrk, "portal-move-reject-needs-reason")
+	rrk.Do(chromedp.SendKeys(chromedp.CSS("textarea[id^=reason-]"), "We need a certificate from the last 12 months."))
+	submit(rrk, byID("reject-core_skills_training"), "Sam Okafor")
+	rrk.WaitText("#move-status", "completed", 30*time.Second)
+	if got := rrk.Text("#live"); !strings.Contains(got, "rejected: We need a certificate") || strings.Count(got, "accepted") != 2 {
+		t.Fatalf("decisions on the completed move: %q", got)
+	}
+	check(rrk, "portal-move-completed")
+	hr.WaitText("#move-status", "completed", 30*time.Second)
+
+	// A failed step: the database refuses new link tokens, so the next
+	// move's invitation fails after its retries; HR sees it and an
+	// administrator retries it once the fault is gone.
+	db, err := sql.Open("sqlite", filepath.Join(dir, "passport.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TRIGGER refuse_links BEFORE INSERT ON link_tokens BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`); err != nil {
+		t.Fatal(err)
+	}
+	hr.Open("/portal/start")
+	hr.Do(
+		chromedp.SetValue(byID("staff.given_name"), "Lee"), chromedp.SetValue(byID("staff.family_name"), "Chan"),
+		chromedp.SetValue(byID("staff.email"), "lee.chan@nhs.net"), chromedp.SetValue(byID("staff.staff_group"), "temporary_mover"),
+		chromedp.SetValue(byID("receiving_trust"), "R0A"), chromedp.SetValue(byID("kind"), "temporary_move"),
+		chromedp.SetValue(byID("start_date"), start), chromedp.SetValue(byID("end_date"), time.Now().AddDate(0, 3, 0).Format(time.DateOnly)),
+	)
+	submit(hr, chromedp.CSS("form[action='/portal/start'] button[type=submit]"), "Lee Chan")
+	failedURL := hr.Path()
+	failedURL = failedURL[:strings.Index(failedURL, "?")]
+	hr.WaitText("#live", "step failed", 60*time.Second)
+	if got := hr.Text("#failure"); !strings.Contains(got, "trust administrator or an operator can retry") {
+		t.Fatalf("HR sees a retry it may not use: %q", got)
+	}
+	check(hr, "portal-move-failed-step")
+	hr.Open("/portal")
+	hr.WaitText("main", "Failed steps", 5*time.Second)
+	if got := hr.Text(".passport-count--alert"); !strings.Contains(got, "1") {
+		t.Fatalf("dashboard's failed steps: %q", got)
+	}
+
+	if _, err := db.Exec(`DROP TRIGGER refuse_links`); err != nil {
+		t.Fatal(err)
+	}
+	admin := b.NewTab()
+	admin.Open("/portal/sign-in?next=" + failedURL)
+	submit(admin, byID("demo-RJ1-trust_admin"), "Lee Chan")
+	check(admin, "portal-move-retry")
+	submit(admin, chromedp.CSS("form[action$='/retry'] button"), "Lee Chan")
+	if got := admin.Text(".nhsuk-notification-banner"); !strings.Contains(got, "tried again") {
+		t.Fatalf("after retry: %q", got)
+	}
+	admin.WaitText("#move-waiting", "accepts the invitation", 30*time.Second)
+	check(admin, "portal-move-retried")
+	mailTo(t, base, "lee.chan@nhs.net", "has started your move")
+
+	// The rest of the portal, checked and pictured.
+	admin.Open("/portal/settings")
+	check(admin, "portal-settings")
+	admin.Open("/portal/moves")
+	check(admin, "portal-moves")
+	hr.Open("/portal/rotations")
+	csv := filepath.Join(t.TempDir(), "august.csv")
+	if err := os.WriteFile(csv, []byte("email,given_name,family_name,staff_group,receiving_trust,start_date\n"+
+		"kim.lowe@nhs.net,Kim,Lowe,doctor_in_training,RTH,"+start+"\n"+
+		"not-an-email,Pat,Doe,doctor_in_training,RTH,"+start+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hr.Do(chromedp.SetUploadFiles(byID("file"), []string{csv}))
+	submit(hr, chromedp.CSS("form[action='/portal/rotations'] button"), "Rotation upload results")
+	if got := hr.Text("main"); !strings.Contains(got, "1 started") || !strings.Contains(got, "1 not started") {
+		t.Fatalf("rotation results: %q", got)
+	}
+	check(hr, "portal-rotation-results")
+	op := b.NewTab()
+	op.Open("/portal/sign-in")
+	submit(op, byID("demo-RJ1-operator"), "Every trust's moves")
+	check(op, "portal-operator-dashboard")
+	op.Open("/portal/operator")
+	check(op, "portal-operations")
+	submit(hr, chromedp.CSS("button.nhsuk-header__account-button"), "You have signed out")
+	check(hr, "portal-signed-out")
+
+	// Help, the public pages and the contact forms.
+	pages := []string{"/trusts", "/contact/staff", "/contact/trust"}
+	for p := range api.HelpPages {
+		pages = append(pages, p)
+	}
+	sort.Strings(pages)
+	for _, p := range pages {
+		staff.Open(p)
+		check(staff, "public"+strings.ReplaceAll(p, "/", "-"))
+	}
+	t.Logf("screenshots: %s", strings.Join(shots, " "))
+}
