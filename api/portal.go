@@ -335,19 +335,19 @@ func roleName(r models.Role) string {
 
 // signInToken checks a link's signature and finds its unused, unexpired
 // token.
-func (p *portal) signInToken(c *gin.Context) (models.SignInToken, []byte, error) {
+func (p *portal) signInToken(c *gin.Context) (models.SignInToken, error) {
 	id, hash, err := p.links.Parse(c.Param("token"))
 	if err != nil {
-		return models.SignInToken{}, nil, models.ErrNotFound
+		return models.SignInToken{}, models.ErrNotFound
 	}
 	t, err := p.store.SignInToken(c, id)
 	if err != nil {
-		return t, nil, err
+		return t, err
 	}
 	if !linktoken.Equal(hash, t.SecretHash) || t.UsedAt != nil || time.Now().After(t.ExpiresAt) {
-		return t, nil, models.ErrNotFound
+		return t, models.ErrNotFound
 	}
-	return t, hash, nil
+	return t, nil
 }
 
 func (p *portal) badSignInLink(c *gin.Context) {
@@ -358,7 +358,7 @@ func (p *portal) badSignInLink(c *gin.Context) {
 // signInLinkPage: GET /portal/sign-in/{token}. Opening the link does not
 // use it (mail scanners open links too); the button does.
 func (p *portal) signInLinkPage(c *gin.Context) {
-	t, _, err := p.signInToken(c)
+	t, err := p.signInToken(c)
 	if errors.Is(err, models.ErrNotFound) {
 		p.badSignInLink(c)
 		return
@@ -384,12 +384,12 @@ func (p *portal) useSignInLink(c *gin.Context) {
 		p.problemPage(c, http.StatusForbidden, "The form has expired", "Open the link from your email again.")
 		return
 	}
-	if _, _, err := p.signInToken(c); err != nil {
+	t, err := p.signInToken(c)
+	if err != nil {
 		p.badSignInLink(c)
 		return
 	}
-	id, _, _ := p.links.Parse(c.Param("token"))
-	t, err := p.store.UseSignInToken(c, id, time.Now())
+	t, err = p.store.UseSignInToken(c, t.ID, time.Now())
 	if errors.Is(err, models.ErrNotFound) {
 		p.badSignInLink(c)
 		return

@@ -60,40 +60,12 @@ var templateFuncs = template.FuncMap{
 		}
 		return formField{ID: id, Label: label, Hint: hint, Value: v, Error: errText, Type: typ, Autocomplete: autocomplete, Class: class}
 	},
-	"date": func(t any) string {
-		switch v := t.(type) {
-		case time.Time:
-			if v.IsZero() {
-				return "–"
-			}
-			return v.Local().Format("2 Jan 2006")
-		case *time.Time:
-			if v == nil || v.IsZero() {
-				return "–"
-			}
-			return v.Local().Format("2 Jan 2006")
-		}
-		return "–"
-	},
-	"datetime": func(t any) string {
-		switch v := t.(type) {
-		case time.Time:
-			if v.IsZero() {
-				return "–"
-			}
-			return v.Local().Format("2 Jan 2006 at 15:04:05")
-		case *time.Time:
-			if v == nil || v.IsZero() {
-				return "–"
-			}
-			return v.Local().Format("2 Jan 2006 at 15:04:05")
-		}
-		return "–"
-	},
-	"words":  func(s any) string { return strings.ReplaceAll(fmt.Sprint(s), "_", " ") },
-	"upper":  strings.ToUpper,
-	"title":  func(t models.CredentialType) string { return t.Title() },
-	"errFor": errFor,
+	"date":     timeFormat("2 Jan 2006"),
+	"datetime": timeFormat("2 Jan 2006 at 15:04:05"),
+	"words":    func(s any) string { return strings.ReplaceAll(fmt.Sprint(s), "_", " ") },
+	"upper":    strings.ToUpper,
+	"title":    func(t models.CredentialType) string { return t.Title() },
+	"errFor":   errFor,
 	"navItem": func(current, section, href, text string) navLink {
 		return navLink{Href: href, Text: text, Current: current == section}
 	},
@@ -115,6 +87,26 @@ var templateFuncs = template.FuncMap{
 type navLink struct {
 	Href, Text string
 	Current    bool
+}
+
+// timeFormat shows a time (or *time.Time) in local time, or a dash for
+// none.
+func timeFormat(layout string) func(any) string {
+	return func(t any) string {
+		var v time.Time
+		switch x := t.(type) {
+		case time.Time:
+			v = x
+		case *time.Time:
+			if x != nil {
+				v = *x
+			}
+		}
+		if v.IsZero() {
+			return "–"
+		}
+		return v.Local().Format(layout)
+	}
 }
 
 // errFor is the reason given for one field, or "".

@@ -65,6 +65,17 @@ func devConfig(t testing.TB, dir string, temporalPort int) config.Config {
 	return cfg
 }
 
+// devConfigServing is devConfig with the HTTP server on a free port of its
+// own, and the public address to match.
+func devConfigServing(t testing.TB, dir string) config.Config {
+	t.Helper()
+	port := testenv.FreePortRange(t, 1)
+	cfg := devConfig(t, dir, testenv.FreePortRange(t, devtemporal.PortsUsed))
+	cfg.HTTPAddr = fmt.Sprintf("127.0.0.1:%d", port)
+	cfg.PublicURL = fmt.Sprintf("http://127.0.0.1:%d", port)
+	return cfg
+}
+
 func startTestDev(t *testing.T, cfg config.Config) *devSystem {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))

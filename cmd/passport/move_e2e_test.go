@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -24,7 +23,6 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/nhs-staff-passport/passport/internal/demo"
-	"github.com/nhs-staff-passport/passport/internal/devtemporal"
 	"github.com/nhs-staff-passport/passport/internal/mailcatcher"
 	"github.com/nhs-staff-passport/passport/internal/moves"
 	"github.com/nhs-staff-passport/passport/internal/testenv"
@@ -60,6 +58,41 @@ func mailTo(t *testing.T, base, to, want string) string {
 		return false
 	})
 	return link
+}
+
+// demoKeys reads the demo keys of a development data dir by "trust/role".
+func demoKeys(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "demo-keys.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []demo.Key
+	if err := json.Unmarshal(data, &list); err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string]string{}
+	for _, k := range list {
+		keys[k.Trust+"/"+string(k.Role)] = k.Key
+	}
+	return keys
+}
+
+// issueSamsChecks makes Sam's passport as the sending trust's systems
+// would, with a DBS check and resuscitation training, and returns its ID.
+func issueSamsChecks(t *testing.T, api, key, email string) string {
+	t.Helper()
+	var pp struct{ ID string }
+	call(t, key, "POST", api+"/passports", `{"email":"`+email+`","given_name":"Sam","family_name":"Okafor"}`, &pp)
+	for _, cred := range []string{
+		`{"type":"dbs_check","claims":{"level":"enhanced_barred_lists","workforce":"adult_and_child","certificate_number":"001234567890","issued_on":"2025-06-01","update_service":true}}`,
+		`{"type":"core_skills_training","claims":{"subject":"resuscitation","level":2,"completed_on":"2026-06-10","provider":"Resuscitation Council UK"}}`,
+	} {
+		if code := call(t, key, "POST", api+"/passports/"+pp.ID+"/credentials", cred, nil); code != http.StatusCreated {
+			t.Fatalf("issue: %d", code)
+		}
+	}
+	return pp.ID
 }
 
 // open loads a link's page and returns its body and the form's CSRF token.
@@ -98,10 +131,7 @@ func (p *person) submit(link string, form url.Values) (int, string) {
 // PostgreSQL and Redis, the embedded Temporal server and mail catcher.
 func TestMoveEndToEnd(t *testing.T) {
 	dir := t.TempDir()
-	port := testenv.FreePortRange(t, 1)
-	cfg := devConfig(t, dir, testenv.FreePortRange(t, devtemporal.PortsUsed))
-	cfg.HTTPAddr = fmt.Sprintf("127.0.0.1:%d", port)
-	cfg.PublicURL = fmt.Sprintf("http://127.0.0.1:%d", port)
+	cfg := devConfigServing(t, dir)
 	cfg.DatabaseURL = testenv.PostgresDB(t)
 	rdb := testenv.Redis(t)
 	cfg.RedisAddr, cfg.RedisDB = testenv.RedisAddr(), rdb.Options().DB
@@ -111,26 +141,10 @@ func TestMoveEndToEnd(t *testing.T) {
 	base := cfg.PublicURL
 	api := base + "/api/v1"
 
-	keys := map[string]string{}
-	data, _ := os.ReadFile(filepath.Join(dir, "demo-keys.json"))
-	var list []demo.Key
-	_ = json.Unmarshal(data, &list)
-	for _, k := range list {
-		keys[k.Trust+"/"+string(k.Role)] = k.Key
-	}
-
+	keys := demoKeys(t, dir)
 	// The sending trust has already checked Sam: a DBS check and training.
 	const sam = "sam.okafor@nhs.net"
-	var pp struct{ ID string }
-	call(t, keys["RJ1/hr"], "POST", api+"/passports", `{"email":"`+sam+`","given_name":"Sam","family_name":"Okafor"}`, &pp)
-	for _, cred := range []string{
-		`{"type":"dbs_check","claims":{"level":"enhanced_barred_lists","workforce":"adult_and_child","certificate_number":"001234567890","issued_on":"2025-06-01","update_service":true}}`,
-		`{"type":"core_skills_training","claims":{"subject":"resuscitation","level":2,"completed_on":"2026-06-10","provider":"Resuscitation Council UK"}}`,
-	} {
-		if code := call(t, keys["RJ1/hr"], "POST", api+"/passports/"+pp.ID+"/credentials", cred, nil); code != http.StatusCreated {
-			t.Fatalf("issue: %d", code)
-		}
-	}
+	passportID := issueSamsChecks(t, api, keys["RJ1/hr"], sam)
 
 	// RRK's system hears of the move by webhook, and checks each signature.
 	var (
@@ -294,7 +308,7 @@ func TestMoveEndToEnd(t *testing.T) {
 		}
 	}
 	var rrkView struct{ Credentials []struct{ Type string } }
-	call(t, keys["RRK/hr"], "GET", api+"/passports/"+pp.ID, "", &rrkView)
+	call(t, keys["RRK/hr"], "GET", api+"/passports/"+passportID, "", &rrkView)
 	if len(rrkView.Credentials) != 2 {
 		t.Errorf("the receiving trust sees %d shared credentials, want 2", len(rrkView.Credentials))
 	}
@@ -340,7 +354,7 @@ func TestMoveEndToEnd(t *testing.T) {
 	if code, body := p.submit(passportLink, url.Values{"csrf": {csrf}, "action": {"withdraw"}}); code != http.StatusOK || !strings.Contains(body, "Consent withdrawn") {
 		t.Fatalf("withdraw: %d\n%s", code, body)
 	}
-	call(t, keys["RRK/hr"], "GET", api+"/passports/"+pp.ID, "", &rrkView)
+	call(t, keys["RRK/hr"], "GET", api+"/passports/"+passportID, "", &rrkView)
 	if len(rrkView.Credentials) != 0 {
 		t.Errorf("after withdrawal the receiving trust still sees %d credentials", len(rrkView.Credentials))
 	}
@@ -360,7 +374,7 @@ func TestMoveEndToEnd(t *testing.T) {
 
 	// Sam's GMC registration, once verified, finds the same passport even
 	// under another email address; a bypassed item is not asked for.
-	if code := call(t, keys["RJ1/hr"], "POST", api+"/passports/"+pp.ID+"/credentials",
+	if code := call(t, keys["RJ1/hr"], "POST", api+"/passports/"+passportID+"/credentials",
 		`{"type":"professional_registration","claims":{"body":"GMC","number":"7012345","status":"registered","checked_on":"2026-11-02"}}`, nil); code != http.StatusCreated {
 		t.Fatalf("registration: %d", code)
 	}
@@ -374,8 +388,8 @@ func TestMoveEndToEnd(t *testing.T) {
 	if code := call(t, keys["RJ1/hr"], "POST", api+"/moves", thirdBody, &third); code != http.StatusCreated {
 		t.Fatalf("third move: %d", code)
 	}
-	if third.PassportID != pp.ID {
-		t.Errorf("the GMC number did not lead to Sam's passport: %s vs %s", third.PassportID, pp.ID)
+	if third.PassportID != passportID {
+		t.Errorf("the GMC number did not lead to Sam's passport: %s vs %s", third.PassportID, passportID)
 	}
 	if strings.Contains(strings.Join(third.Requested, ","), "occupational_health") || len(third.Requested) != 6 {
 		t.Errorf("requested after the bypass: %v", third.Requested)

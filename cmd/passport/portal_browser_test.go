@@ -2,9 +2,7 @@ package main
 
 import (
 	"database/sql"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -16,9 +14,6 @@ import (
 
 	"github.com/nhs-staff-passport/passport/api"
 	"github.com/nhs-staff-passport/passport/internal/browsertest"
-	"github.com/nhs-staff-passport/passport/internal/demo"
-	"github.com/nhs-staff-passport/passport/internal/devtemporal"
-	"github.com/nhs-staff-passport/passport/internal/testenv"
 )
 
 // byID selects an element by its id, which may hold dots.
@@ -48,33 +43,14 @@ func submit(tab *browsertest.Tab, button chromedp.CSS, want string) {
 // saved as a screenshot.
 func TestPortalInTheBrowser(t *testing.T) {
 	dir := t.TempDir()
-	port := testenv.FreePortRange(t, 1)
-	cfg := devConfig(t, dir, testenv.FreePortRange(t, devtemporal.PortsUsed))
-	cfg.HTTPAddr = fmt.Sprintf("127.0.0.1:%d", port)
-	cfg.PublicURL = fmt.Sprintf("http://127.0.0.1:%d", port)
+	cfg := devConfigServing(t, dir)
 	d := startTestDev(t, cfg)
 	defer d.stop()
 	base := cfg.PublicURL
 
 	// RJ1's own systems hold Sam's checks and training already.
-	keys := map[string]string{}
-	data, _ := os.ReadFile(filepath.Join(dir, "demo-keys.json"))
-	var list []demo.Key
-	_ = json.Unmarshal(data, &list)
-	for _, k := range list {
-		keys[k.Trust+"/"+string(k.Role)] = k.Key
-	}
 	const sam = "sam.okafor@nhs.net"
-	var pp struct{ ID string }
-	call(t, keys["RJ1/hr"], "POST", base+"/api/v1/passports", `{"email":"`+sam+`","given_name":"Sam","family_name":"Okafor"}`, &pp)
-	for _, cred := range []string{
-		`{"type":"dbs_check","claims":{"level":"enhanced_barred_lists","workforce":"adult_and_child","certificate_number":"001234567890","issued_on":"2025-06-01","update_service":true}}`,
-		`{"type":"core_skills_training","claims":{"subject":"resuscitation","level":2,"completed_on":"2026-06-10","provider":"Resuscitation Council UK"}}`,
-	} {
-		if code := call(t, keys["RJ1/hr"], "POST", base+"/api/v1/passports/"+pp.ID+"/credentials", cred, nil); code != http.StatusCreated {
-			t.Fatalf("issue: %d", code)
-		}
-	}
+	issueSamsChecks(t, base+"/api/v1", demoKeys(t, dir)["RJ1/hr"], sam)
 
 	b := browsertest.New(t, base)
 	var shots []string

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -12,8 +11,6 @@ import (
 	"testing"
 
 	"github.com/nhs-staff-passport/passport/internal/demo"
-	"github.com/nhs-staff-passport/passport/internal/devtemporal"
-	"github.com/nhs-staff-passport/passport/internal/testenv"
 )
 
 func call(t *testing.T, key, method, url, body string, out any) int {
@@ -39,10 +36,7 @@ func call(t *testing.T, key, method, url, body string, out any) int {
 // with `passport verify` and nothing but the service's public documents.
 func TestIssuedCredentialVerifiesFromOutside(t *testing.T) {
 	dir := t.TempDir()
-	port := testenv.FreePortRange(t, 1)
-	cfg := devConfig(t, dir, testenv.FreePortRange(t, devtemporal.PortsUsed))
-	cfg.HTTPAddr = fmt.Sprintf("127.0.0.1:%d", port)
-	cfg.PublicURL = fmt.Sprintf("http://127.0.0.1:%d", port)
+	cfg := devConfigServing(t, dir)
 	d := startTestDev(t, cfg)
 	defer d.stop()
 
