@@ -19,6 +19,8 @@ const (
 	TemplateReminder         = "reminder"
 	TemplateEscalation       = "escalation"
 	TemplateStepFailed       = "step_failed"
+	TemplatePaused           = "paused"
+	TemplateResumed          = "resumed"
 	TemplateCompleted        = "completed"
 	TemplateClosed           = "closed"
 	TemplateCancelled        = "cancelled"

@@ -123,6 +123,8 @@ func (a *Activities) Notify(ctx context.Context, in NoticeInput) error {
 			return err
 		}
 		return trusts(in.Template)
+	case TemplatePaused, TemplateResumed:
+		return everyone(in.Template)
 	case TemplateCompleted, TemplateClosed, TemplateCancelled, TemplateDeclined, TemplateExpired, TemplateConsentWithdrawn:
 		if in.Template == TemplateCompleted {
 			if err := a.emit(ctx, []string{mc.move.SendingODS, mc.move.ReceivingODS}, models.EventMoveCompleted, in.MoveID,

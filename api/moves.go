@@ -50,6 +50,8 @@ type moveView struct {
 	LastFailure    *models.Failure         `json:"last_failure,omitempty"`
 	PendingAction  string                  `json:"pending_action,omitempty"`
 	EndReason      string                  `json:"end_reason,omitempty"`
+	Paused         bool                    `json:"paused"`
+	PauseReason    string                  `json:"pause_reason,omitempty"`
 	Timeline       []timelineEntry         `json:"timeline"`
 	CreatedAt      time.Time               `json:"created_at"`
 	UpdatedAt      time.Time               `json:"updated_at"`
@@ -59,6 +61,9 @@ type moveView struct {
 func pendingAction(p models.MoveProgress) string {
 	if p.Status != models.MoveActive {
 		return ""
+	}
+	if p.Paused {
+		return "an operator to release the move, which is on hold: " + p.PauseReason
 	}
 	switch p.WaitingOn {
 	case models.WaitingOperator:
@@ -86,7 +91,7 @@ func (h *handlers) viewMove(c *gin.Context, mv models.Move, withTimeline bool) (
 		ID: mv.ID, Status: mv.Status, Stage: mv.Stage, Kind: mv.Kind, PassportID: mv.PassportID, SendingTrust: mv.SendingODS, ReceivingTrust: mv.ReceivingODS,
 		StaffGroup: mv.StaffGroup, StartDate: mv.StartDate.Format(time.DateOnly), Requested: mv.RequestedTypes(),
 		RemindersSent: p.RemindersSent, Steps: p.Steps, LastFailure: p.LastFailure, PendingAction: pendingAction(p),
-		EndReason: p.EndReason, Shares: []shareView{}, Timeline: []timelineEntry{}, CreatedAt: mv.CreatedAt, UpdatedAt: mv.UpdatedAt,
+		EndReason: p.EndReason, Paused: p.Paused, PauseReason: p.PauseReason, Shares: []shareView{}, Timeline: []timelineEntry{}, CreatedAt: mv.CreatedAt, UpdatedAt: mv.UpdatedAt,
 	}
 	if mv.WaitingOn != models.WaitingNobody {
 		w := mv.WaitingOn

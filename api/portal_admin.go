@@ -321,7 +321,8 @@ func (p *portal) suspendForm(c *gin.Context) {
 
 // reinstateForm: POST /portal/operator/trusts/{ods}/reinstate.
 func (p *portal) reinstateForm(c *gin.Context) {
-	p.operatorResult(c, p.reinstate(c, actor(c), c.Param("ods")), "saved")
+	_, err := p.reinstate(c, actor(c), c.Param("ods"))
+	p.operatorResult(c, err, "saved")
 }
 
 // retryDeliveryForm: POST /portal/operator/deliveries/retry.

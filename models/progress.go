@@ -73,7 +73,11 @@ type MoveProgress struct {
 	Consented     []CredentialType `json:"consented,omitempty"`
 	Shares        []ShareState     `json:"shares,omitempty"`
 	EndReason     string           `json:"end_reason,omitempty"`
-	UpdatedAt     time.Time        `json:"updated_at"`
+	// Paused is set while an operator holds the move (one of its trusts is
+	// suspended), with the reason they gave.
+	Paused      bool      `json:"paused,omitempty"`
+	PauseReason string    `json:"pause_reason,omitempty"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // NewMoveProgress is a move's progress before anything has happened: every

@@ -33,6 +33,8 @@ func (m *move) register(ctx workflow.Context) error {
 		{UpdateWithdrawConsent, m.onWithdraw, m.validateWithdraw},
 		{UpdateRetryStep, m.onRetry, m.validateRetry},
 		{UpdateExtendDeadline, m.onExtend, m.validateExtend},
+		{UpdatePause, m.onPause, m.validatePause},
+		{UpdateResume, m.onResume, m.validateResume},
 	}
 	for _, u := range updates {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler, workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
@@ -52,6 +54,9 @@ func (m *move) active() error {
 func (m *move) waitingFor(stage string) error {
 	if err := m.active(); err != nil {
 		return err
+	}
+	if m.p.Paused {
+		return errRefused("the move is on hold: %s", m.p.PauseReason)
 	}
 	if m.p.Stage != stage || m.stepRef(stage).State != models.StateWaiting {
 		return errRefused("the move is not waiting for this answer now (it is at %s)", m.p.Stage)
@@ -309,4 +314,55 @@ func reasonOr(s, fallback string) string {
 		return s
 	}
 	return fallback
+}
+
+func isOperator(c Caller) error {
+	if !(actsForTrust(c) && c.Role == models.RoleOperator) {
+		return errRefused("only an operator may hold or release a move")
+	}
+	return nil
+}
+
+func (m *move) validatePause(_ workflow.Context, in Pause) error {
+	if err := isOperator(in.Caller); err != nil {
+		return err
+	}
+	if strings.TrimSpace(in.Reason) == "" {
+		return errRefused("say why the move is held")
+	}
+	if len(in.Reason) > 500 {
+		return errRefused("keep the reason to 500 characters")
+	}
+	if err := m.active(); err != nil {
+		return err
+	}
+	if m.p.Paused {
+		return errRefused("the move is on hold already")
+	}
+	return nil
+}
+
+func (m *move) onPause(_ workflow.Context, in Pause) (models.MoveProgress, error) {
+	m.p.Paused, m.p.PauseReason = true, strings.TrimSpace(in.Reason)
+	m.changed = true
+	return m.p, nil
+}
+
+func (m *move) validateResume(_ workflow.Context, in Resume) error {
+	if err := isOperator(in.Caller); err != nil {
+		return err
+	}
+	if err := m.active(); err != nil {
+		return err
+	}
+	if !m.p.Paused {
+		return errRefused("the move is not on hold")
+	}
+	return nil
+}
+
+func (m *move) onResume(_ workflow.Context, _ Resume) (models.MoveProgress, error) {
+	m.p.Paused, m.p.PauseReason = false, ""
+	m.changed = true
+	return m.p, nil
 }

@@ -29,6 +29,8 @@ const (
 	UpdateWithdrawConsent  = "withdraw_consent"
 	UpdateRetryStep        = "retry_step"
 	UpdateExtendDeadline   = "extend_deadline"
+	UpdatePause            = "pause"
+	UpdateResume           = "resume"
 	QueryProgress          = "progress"
 )
 
@@ -130,6 +132,19 @@ type WithdrawConsent struct {
 type RetryStep struct {
 	Caller Caller
 	Step   string
+}
+
+// Pause holds a move while one of its trusts is suspended: no reminders,
+// escalation or expiry, and no answers until it is resumed (operators).
+type Pause struct {
+	Caller Caller
+	Reason string
+}
+
+// Resume lets a paused move carry on; its deadline moves on by the time it
+// was held (operators).
+type Resume struct {
+	Caller Caller
 }
 
 // ExtendDeadline moves the deadline later.

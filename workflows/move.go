@@ -255,6 +255,28 @@ func (m *move) waitingStage(ctx workflow.Context, name string, on models.Waiting
 			m.changed = false
 			m.publish(ctx)
 		}
+		if m.p.Paused {
+			// Held: no reminder, escalation or expiry until resumed; the
+			// clock starts again where it stopped. (Only the pause update,
+			// new with this code, leads here, so older histories replay
+			// unchanged.)
+			held := workflow.Now(ctx)
+			told := m.notice(activities.TemplatePaused, name, int(held.Unix()))
+			told.Reason = m.p.PauseReason
+			_ = workflow.ExecuteActivity(ctx, a.Notify, told).Get(ctx, nil)
+			if err := workflow.Await(ctx, func() bool { return !m.p.Paused || m.stop != nil }); err != nil {
+				return false
+			}
+			if m.stop != nil {
+				continue
+			}
+			d := workflow.Now(ctx).Sub(held)
+			m.p.Deadline, started = m.p.Deadline.Add(d), started.Add(d)
+			_ = workflow.ExecuteActivity(ctx, a.Notify, m.notice(activities.TemplateResumed, name, int(held.Unix()))).Get(ctx, nil)
+			m.changed = false
+			m.publish(ctx)
+			continue
+		}
 		st := m.stepRef(name)
 		event, at := "expire", m.p.Deadline
 		interval := m.in.Policy.ReminderInterval

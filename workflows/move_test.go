@@ -445,3 +445,44 @@ func TestLateDuplicateAndOutOfTurnAnswersAreRefused(t *testing.T) {
 	h.refused("reject-no-reason", "say what")
 	h.refused("reject-essay", "500 characters")
 }
+
+func TestPausedMoveHoldsRemindersAnswersAndDeadline(t *testing.T) {
+	h := newHarness(t)
+	in := input(models.KindRotation) // reminders hourly, two of them, deadline 10 h
+	hold := Pause{Caller: operator, Reason: "the trust RRK was suspended from the service"}
+	h.at(30*time.Minute, "pause-by-hr", UpdatePause, Pause{Caller: sendingHR, Reason: "no"})
+	h.at(30*time.Minute+time.Second, "pause", UpdatePause, hold)
+	h.at(31*time.Minute, "pause-again", UpdatePause, hold)
+	h.at(2*time.Hour, "accept-while-held", UpdateAcceptInvitation, AcceptInvitation{Caller: staff})
+	// Held for 20 hours, twice the deadline: nothing is sent and it does
+	// not expire.
+	h.at(20*time.Hour+30*time.Minute, "resume", UpdateResume, Resume{Caller: operator})
+	h.at(20*time.Hour+31*time.Minute, "resume-again", UpdateResume, Resume{Caller: operator})
+	h.at(20*time.Hour+45*time.Minute, "accept", UpdateAcceptInvitation, AcceptInvitation{Caller: staff})
+	h.at(21*time.Hour, "cancel", UpdateCancel, Cancel{Caller: sendingHR, Reason: "test over"})
+	res := h.run(in)
+	h.refused("pause-by-hr", "only an operator")
+	h.accepted("pause")
+	h.refused("pause-again", "on hold already")
+	h.refused("accept-while-held", "on hold: the trust RRK was suspended")
+	h.accepted("resume")
+	h.refused("resume-again", "not on hold")
+	h.accepted("accept")
+	if res.Status != models.MoveCancelled {
+		t.Fatalf("result %+v: the move should have outlived its deadline while held", res)
+	}
+	// The invitation, the hold told, the release told: no reminder while
+	// held, and none just after (the clock restarted where it stopped).
+	if got := strings.Join(h.notices, " "); !strings.HasPrefix(got, "invitation/invite/0 paused/invite/") ||
+		strings.Contains(got, "invitation/invite/1") || !strings.Contains(got, "resumed/invite/") {
+		t.Errorf("notices %v", h.notices)
+	}
+	var held, released bool
+	for _, p := range h.progress {
+		held = held || (p.Paused && p.PauseReason == hold.Reason)
+		released = released || (held && !p.Paused && p.Deadline.After(h.env.Now().Add(-3*time.Hour)))
+	}
+	if !held || !released {
+		t.Errorf("progress never showed the hold and a deadline moved on (held %v, released %v)", held, released)
+	}
+}

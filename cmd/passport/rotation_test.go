@@ -72,6 +72,7 @@ func TestRotationUpload(t *testing.T) {
 		Rows           []struct {
 			Row    int
 			Result string
+			MoveID string `json:"move_id"`
 			Errors []struct{ Field string }
 		}
 	}
@@ -134,6 +135,34 @@ func TestRotationUpload(t *testing.T) {
 	call(t, "", "GET", api+"/trusts?q=R0A", "", &listed)
 	if len(listed) != 1 {
 		t.Errorf("a reinstated trust is not listed")
+	}
+
+	// RRK is suspended with its moves held: Ada's move waits, told, and
+	// carries on when RRK is reinstated.
+	ada := res.Rows[0].MoveID
+	var held struct {
+		Paused  int `json:"moves_paused"`
+		Resumed int `json:"moves_resumed"`
+	}
+	if code := call(t, op, "POST", api+"/trusts/RRK/suspend", `{"reason":"records audit","in_flight":"pause"}`, &held); code != http.StatusOK || held.Paused != 1 {
+		t.Fatalf("suspend with pause: %d, %d moves held", code, held.Paused)
+	}
+	var mv struct {
+		PendingAction string `json:"pending_action"`
+		Paused        bool
+	}
+	eventually(t, "Ada's move shown on hold", func() bool {
+		call(t, key, "GET", api+"/moves/"+ada, "", &mv)
+		return mv.Paused && strings.Contains(mv.PendingAction, "records audit")
+	})
+	mailTo(t, d.baseURL(), "a.one@nhs.net", "On hold")
+	if code := call(t, op, "POST", api+"/trusts/RRK/reinstate", "", &held); code != http.StatusOK || held.Resumed != 1 {
+		t.Fatalf("reinstate: %d, %d moves resumed", code, held.Resumed)
+	}
+	mailTo(t, d.baseURL(), "a.one@nhs.net", "Carrying on")
+	call(t, key, "GET", api+"/moves/"+ada, "", &mv)
+	if mv.Paused {
+		t.Errorf("Ada's move is still on hold after RRK was reinstated")
 	}
 }
 

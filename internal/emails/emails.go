@@ -53,6 +53,7 @@ var helpPaths = map[string]string{
 	"completed": "/help/staff/sharing", "closed": "/help", "cancelled": "/help", "declined": "/help",
 	"expired": "/help/staff/expired-link", "consent_withdrawn": "/help/staff/sharing",
 	"sign_in": "/help/trusts/portal", "user_invited": "/help/trusts/portal",
+	"paused": "/help/staff/moving", "resumed": "/help/staff/moving",
 }
 
 // HelpPath is the help page an email links to.
@@ -160,6 +161,20 @@ Nothing from their passport was shared.`,
 		body: `The move of {{.StaffName}} from {{.SendingTrust}} to {{.ReceivingTrust}} expired on {{.Deadline}} without an answer at the {{.Stage}} stage.
 
 Start a new move if it is still needed.`,
+	},
+	"paused": {
+		subject: "On hold: the move of {{.StaffName}} to {{.ReceivingTrust}}",
+		body: `The move of {{.StaffName}} from {{.SendingTrust}} to {{.ReceivingTrust}} is on hold: {{.Reason}}.
+
+Nothing more happens until it is resumed: no reminders are sent, nothing new is shared, and the time on hold does not count towards its deadline. We will email again when it carries on.
+
+See the details: {{.Link}}`,
+	},
+	"resumed": {
+		subject: "Carrying on: the move of {{.StaffName}} to {{.ReceivingTrust}}",
+		body: `The move of {{.StaffName}} from {{.SendingTrust}} to {{.ReceivingTrust}} is no longer on hold and carries on from the {{.Stage}} step. Its deadline has moved on by the time it was held.
+
+See the details: {{.Link}}`,
 	},
 	"sign_in": {
 		subject: "Your link to sign in to Staff Passport",

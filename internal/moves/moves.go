@@ -413,10 +413,30 @@ func (s *Service) Answer(ctx context.Context, moveID, update string, arg any) (m
 	return p, fmt.Errorf("moves: %s: %v: %w", update, err, models.ErrUnavailable)
 }
 
-// CancelInFlight cancels every active move to or from a trust, as an
-// operator, and returns how many it cancelled. Moves that end meanwhile
-// are passed over.
+// CancelInFlight cancels a trust's active moves (when it is suspended) and
+// returns how many it cancelled.
 func (s *Service) CancelInFlight(ctx context.Context, actor models.Actor, trust, reason string) (int, error) {
+	return s.eachActive(ctx, actor, trust, workflows.UpdateCancel, workflows.Cancel{Caller: Caller(actor), Reason: reason},
+		"move.cancelled", map[string]string{"reason": reason})
+}
+
+// PauseInFlight holds a trust's active moves (when it is suspended) and
+// returns how many it held.
+func (s *Service) PauseInFlight(ctx context.Context, actor models.Actor, trust, reason string) (int, error) {
+	return s.eachActive(ctx, actor, trust, workflows.UpdatePause, workflows.Pause{Caller: Caller(actor), Reason: reason},
+		"move.paused", map[string]string{"reason": reason})
+}
+
+// ResumeInFlight lets a trust's held moves carry on (when it is
+// reinstated) and returns how many it released.
+func (s *Service) ResumeInFlight(ctx context.Context, actor models.Actor, trust string) (int, error) {
+	return s.eachActive(ctx, actor, trust, workflows.UpdateResume, workflows.Resume{Caller: Caller(actor)}, "move.resumed", nil)
+}
+
+// eachActive sends one update to every active move of a trust, skipping
+// those that refuse it (already ended, not held), and records each in the
+// audit trail.
+func (s *Service) eachActive(ctx context.Context, actor models.Actor, trust, update string, arg any, audit string, details any) (int, error) {
 	n := 0
 	f := store.MoveFilter{Trust: trust, Status: models.MoveActive, Limit: 100, Oldest: true}
 	for {
@@ -425,7 +445,7 @@ func (s *Service) CancelInFlight(ctx context.Context, actor models.Actor, trust,
 			return n, err
 		}
 		for _, mv := range page {
-			_, err := s.Answer(ctx, mv.ID, workflows.UpdateCancel, workflows.Cancel{Caller: Caller(actor), Reason: reason})
+			_, err := s.Answer(ctx, mv.ID, update, arg)
 			var refused *models.RefusedError
 			if errors.As(err, &refused) {
 				continue
@@ -433,7 +453,7 @@ func (s *Service) CancelInFlight(ctx context.Context, actor models.Actor, trust,
 			if err != nil {
 				return n, err
 			}
-			if err := s.Store.Audit(ctx, actor, "move.cancelled", "move", mv.ID, map[string]string{"reason": reason}); err != nil {
+			if err := s.Store.Audit(ctx, actor, audit, "move", mv.ID, details); err != nil {
 				return n, err
 			}
 			n++
