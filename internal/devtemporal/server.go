@@ -70,10 +70,16 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	sqlCfg := &config.SQL{
 		PluginName:   sqliteplugin.PluginName,
 		DatabaseName: opts.DatabaseFile,
+		// The plugin passes every attribute but a few URI parameters as a
+		// pragma, by its bare name. WAL lets readers work beside the one
+		// writer; with WAL, synchronous=NORMAL loses nothing when the
+		// process dies (only a power cut can take the last commits), which
+		// suits a development server.
 		ConnectAttributes: map[string]string{
-			"mode":          "rwc",
-			"_journal_mode": "wal",
-			"_synchronous":  "2",
+			"mode":         "rwc",
+			"journal_mode": "wal",
+			"synchronous":  "1",
+			"busy_timeout": "10000",
 		},
 	}
 	if _, err := os.Stat(opts.DatabaseFile); errors.Is(err, os.ErrNotExist) {
