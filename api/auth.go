@@ -42,7 +42,7 @@ func authenticate(keys KeyStore) gin.HandlerFunc {
 			unauthorized(c)
 			return
 		}
-		k, err := keys.APIKeyByPrefix(c, prefix)
+		k, err := keys.APIKeyByPrefix(c.Request.Context(), prefix)
 		if errors.Is(err, models.ErrNotFound) || (err == nil && (!apikey.Matches(strings.TrimSpace(plain), k.SecretHash) || k.RevokedAt != nil)) {
 			unauthorized(c)
 			return
@@ -54,7 +54,7 @@ func authenticate(keys KeyStore) gin.HandlerFunc {
 		now := time.Now()
 		if last, ok := touched.Load(k.ID); !ok || now.Sub(last.(time.Time)) > touchEvery {
 			touched.Store(k.ID, now)
-			_ = keys.TouchAPIKey(c, k.ID, now) // best effort: never fail a request over it
+			_ = keys.TouchAPIKey(c.Request.Context(), k.ID, now) // best effort: never fail a request over it
 		}
 		c.Set(actorKey, models.Actor{Kind: models.ActorAPIKey, ID: k.ID, Trust: k.TrustODS, Role: k.Role})
 		c.Next()

@@ -47,8 +47,8 @@ func (h *handlers) retryDeliveryKey(c *gin.Context, a models.Actor, key string) 
 	if err != nil {
 		return err
 	}
-	if err := h.store.SetNotificationStatus(c, key, "queued", ""); err != nil {
+	if err := h.store.SetNotificationStatus(c.Request.Context(), key, "queued", ""); err != nil {
 		return err
 	}
-	return h.store.Audit(c, a, "delivery.retried", "delivery", key, nil)
+	return h.store.Audit(c.Request.Context(), a, "delivery.retried", "delivery", key, nil)
 }

@@ -67,14 +67,14 @@ func (h *handlers) sendEnquiry(kind string) gin.HandlerFunc {
 			renderContact(c, http.StatusUnprocessableEntity, d)
 			return
 		}
-		if err := h.store.CreateEnquiry(c, &e); err != nil {
+		if err := h.store.CreateEnquiry(c.Request.Context(), &e); err != nil {
 			_ = c.Error(err)
 			render(c, http.StatusInternalServerError, "problem", pageData{Title: "Sorry, there is a problem with the service", Message: "Try again later."})
 			return
 		}
 		if h.email != nil {
 			// The enquiry is kept either way; a missing acknowledgement is logged.
-			if err := h.email.EnqueueEmail(c, "enquiry/"+e.ID, jobs.Email{To: e.Email, Subject: "We have your question",
+			if err := h.email.EnqueueEmail(c.Request.Context(), "enquiry/"+e.ID, jobs.Email{To: e.Email, Subject: "We have your question",
 				Text: "Dear " + e.Name + ",\n\nThank you for your question. We will reply to this address within 2 working days.\n\nStaff Passport - NHS\n"}); err != nil {
 				_ = c.Error(err)
 			}
@@ -92,7 +92,7 @@ func (h *handlers) listEnquiries(c *gin.Context) {
 		writeError(c, &v)
 		return
 	}
-	list, err := h.store.Enquiries(c, status)
+	list, err := h.store.Enquiries(c.Request.Context(), status)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -105,8 +105,8 @@ func (h *handlers) listEnquiries(c *gin.Context) {
 
 // answerEnquiry: POST /api/v1/enquiries/{id}/answered, for operators.
 func (h *handlers) answerEnquiry(c *gin.Context) {
-	err := h.store.Audited(c, actor(c), "enquiry.answered", "enquiry", c.Param("id"), nil, func(tx *store.Store) error {
-		return tx.MarkEnquiryAnswered(c, c.Param("id"), time.Now())
+	err := h.store.Audited(c.Request.Context(), actor(c), "enquiry.answered", "enquiry", c.Param("id"), nil, func(tx *store.Store) error {
+		return tx.MarkEnquiryAnswered(c.Request.Context(), c.Param("id"), time.Now())
 	})
 	if err != nil {
 		writeError(c, err)

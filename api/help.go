@@ -64,7 +64,7 @@ type trustsPage struct {
 
 // trustsListPage: GET /trusts, the public list with search.
 func (h *handlers) trustsListPage(c *gin.Context) {
-	trusts, err := h.store.RegisteredTrusts(c)
+	trusts, err := h.store.RegisteredTrusts(c.Request.Context())
 	if err != nil {
 		_ = c.Error(err)
 		render(c, http.StatusInternalServerError, "problem", pageData{Title: "Sorry, there is a problem with the service", Message: "Try again later."})

@@ -36,7 +36,7 @@ func (h *handlers) identityCallback(secret []byte) gin.HandlerFunc {
 			writeError(c, &v)
 			return
 		}
-		if err := h.moves.RecordProviderResult(c, r); err != nil {
+		if err := h.moves.RecordProviderResult(c.Request.Context(), r); err != nil {
 			if errors.Is(err, models.ErrNotFound) {
 				err = &models.RefusedError{Reason: "no such move"}
 			}

@@ -34,7 +34,7 @@ type linkView struct {
 }
 
 func (h *handlers) linkJSON(c *gin.Context) {
-	l, err := h.moves.ResolveLink(c, c.Param("token"))
+	l, err := h.moves.ResolveLink(c.Request.Context(), c.Param("token"))
 	if err != nil {
 		writeError(c, err)
 		return
@@ -50,7 +50,7 @@ func (h *handlers) linkJSON(c *gin.Context) {
 		v.Requested = l.Requested()
 		v.ConsentWording = moves.ConsentText(l.Receiving.Name)
 	case models.LinkViewPassport:
-		p, _, err := h.moves.HolderPassport(c, l)
+		p, _, err := h.moves.HolderPassport(c.Request.Context(), l)
 		if err != nil {
 			writeError(c, err)
 			return
@@ -67,7 +67,7 @@ func (h *handlers) linkDone(c *gin.Context, l moves.Link, err error) {
 		writeError(c, err)
 		return
 	}
-	mv, err := h.store.Move(c, l.Move.ID)
+	mv, err := h.store.Move(c.Request.Context(), l.Move.ID)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -76,12 +76,12 @@ func (h *handlers) linkDone(c *gin.Context, l moves.Link, err error) {
 }
 
 func (h *handlers) linkAccept(c *gin.Context) {
-	l, err := h.moves.AcceptInvitation(c, c.Param("token"))
+	l, err := h.moves.AcceptInvitation(c.Request.Context(), c.Param("token"))
 	h.linkDone(c, l, err)
 }
 
 func (h *handlers) linkSimulateIdentity(c *gin.Context) {
-	l, err := h.moves.SimulateIdentity(c, c.Param("token"))
+	l, err := h.moves.SimulateIdentity(c.Request.Context(), c.Param("token"))
 	h.linkDone(c, l, err)
 }
 
@@ -100,7 +100,7 @@ func (h *handlers) linkConsent(c *gin.Context) {
 		writeError(c, &v)
 		return
 	}
-	l, err := h.moves.GiveConsent(c, c.Param("token"), in.CredentialTypes)
+	l, err := h.moves.GiveConsent(c.Request.Context(), c.Param("token"), in.CredentialTypes)
 	h.linkDone(c, l, err)
 }
 
@@ -109,11 +109,11 @@ func (h *handlers) linkDecline(c *gin.Context) {
 	if !bindJSON(c, &in) {
 		return
 	}
-	l, err := h.moves.Decline(c, c.Param("token"), in.Reason)
+	l, err := h.moves.Decline(c.Request.Context(), c.Param("token"), in.Reason)
 	h.linkDone(c, l, err)
 }
 
 func (h *handlers) linkWithdraw(c *gin.Context) {
-	l, err := h.moves.WithdrawConsent(c, c.Param("token"))
+	l, err := h.moves.WithdrawConsent(c.Request.Context(), c.Param("token"))
 	h.linkDone(c, l, err)
 }

@@ -72,7 +72,7 @@ func (h *handlers) listMoves(c *gin.Context) {
 func (h *handlers) listPage(c *gin.Context, f store.MoveFilter) ([]store.MoveSummary, *string, error) {
 	want := f.Limit
 	f.Limit++ // one more tells whether there is a next page
-	rows, err := h.store.ListMoves(c, f)
+	rows, err := h.store.ListMoves(c.Request.Context(), f)
 	if err != nil || len(rows) <= want {
 		return rows, nil, err
 	}

@@ -106,7 +106,7 @@ func (h *handlers) viewMove(c *gin.Context, mv models.Move, withTimeline bool) (
 	if v.Steps == nil {
 		v.Steps = []models.Step{}
 	}
-	shares, err := h.store.Shares(c, mv.ID)
+	shares, err := h.store.Shares(c.Request.Context(), mv.ID)
 	if err != nil {
 		return v, err
 	}
@@ -117,7 +117,7 @@ func (h *handlers) viewMove(c *gin.Context, mv models.Move, withTimeline bool) (
 	if !withTimeline {
 		return v, nil
 	}
-	events, err := h.store.AuditEvents(c, "move", mv.ID)
+	events, err := h.store.AuditEvents(c.Request.Context(), "move", mv.ID)
 	if err != nil {
 		return v, err
 	}
@@ -132,7 +132,7 @@ func (h *handlers) viewMove(c *gin.Context, mv models.Move, withTimeline bool) (
 			v.Timeline = append(v.Timeline, timelineEntry{At: *s.FinishedAt, Event: "step." + s.State, Detail: s.Name})
 		}
 	}
-	notes, err := h.store.Notifications(c, mv.ID)
+	notes, err := h.store.Notifications(c.Request.Context(), mv.ID)
 	if err != nil {
 		return v, err
 	}
@@ -160,7 +160,7 @@ func (h *handlers) startMove(c *gin.Context) {
 		writeError(c, &v)
 		return
 	}
-	mv, created, err := h.moves.Start(c, actor(c), req, key)
+	mv, created, err := h.moves.Start(c.Request.Context(), actor(c), req, key)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -180,7 +180,7 @@ func (h *handlers) startMove(c *gin.Context) {
 
 // getMove: GET /api/v1/moves/{id}, from the read model.
 func (h *handlers) getMove(c *gin.Context) {
-	mv, err := h.moves.Visible(c, actor(c), c.Param("id"))
+	mv, err := h.moves.Visible(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {
 		writeError(c, err)
 		return
@@ -195,12 +195,12 @@ func (h *handlers) getMove(c *gin.Context) {
 
 // moveEvents: GET /api/v1/moves/{id}/events, the move's audit trail.
 func (h *handlers) moveEvents(c *gin.Context) {
-	mv, err := h.moves.Visible(c, actor(c), c.Param("id"))
+	mv, err := h.moves.Visible(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	events, err := h.store.AuditEvents(c, "move", mv.ID)
+	events, err := h.store.AuditEvents(c.Request.Context(), "move", mv.ID)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -231,18 +231,18 @@ func (h *handlers) answer(c *gin.Context, update, action string, arg any, detail
 // the audit trail and returns the move as the workflow now shows it. The
 // API and the portal both act on moves through it.
 func (h *handlers) answerMove(c *gin.Context, a models.Actor, id, update, action string, arg any, details any) (models.Move, error) {
-	mv, err := h.moves.Visible(c, a, id)
+	mv, err := h.moves.Visible(c.Request.Context(), a, id)
 	if err != nil {
 		return mv, err
 	}
-	if _, err := h.moves.Answer(c, mv.ID, update, arg); err != nil {
+	if _, err := h.moves.Answer(c.Request.Context(), mv.ID, update, arg); err != nil {
 		return mv, err
 	}
-	if err := h.store.Audit(c, a, action, "move", mv.ID, details); err != nil {
+	if err := h.store.Audit(c.Request.Context(), a, action, "move", mv.ID, details); err != nil {
 		return mv, err
 	}
 	// The workflow writes its read model as it acts on the answer.
-	return h.store.Move(c, mv.ID)
+	return h.store.Move(c.Request.Context(), mv.ID)
 }
 
 type reasonRequest struct {

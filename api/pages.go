@@ -104,7 +104,7 @@ func capitalise(s string) string {
 
 // linkPage: GET /s/{token}, the page behind an emailed link.
 func (h *handlers) linkPage(c *gin.Context) {
-	l, err := h.moves.ResolveLink(c, c.Param("token"))
+	l, err := h.moves.ResolveLink(c.Request.Context(), c.Param("token"))
 	if err != nil {
 		linkProblem(c, err)
 		return
@@ -130,7 +130,7 @@ func (h *handlers) showLink(c *gin.Context, status int, l moves.Link, problem st
 		d.Wording = moves.ConsentText(l.Receiving.Name)
 		render(c, status, "consent", d)
 	case models.LinkViewPassport:
-		p, shares, err := h.moves.HolderPassport(c, l)
+		p, shares, err := h.moves.HolderPassport(c.Request.Context(), l)
 		if err != nil {
 			linkProblem(c, err)
 			return
@@ -172,10 +172,10 @@ func (h *handlers) linkAction(c *gin.Context) {
 	)
 	switch c.PostForm("action") {
 	case "accept":
-		l, err = h.moves.AcceptInvitation(c, token)
+		l, err = h.moves.AcceptInvitation(c.Request.Context(), token)
 		title, msg = "Invitation accepted", "Thank you. Next, we will ask you to confirm your identity, or go straight to choosing what to share if your passport already holds an identity check."
 	case "simulate":
-		l, err = h.moves.SimulateIdentity(c, token)
+		l, err = h.moves.SimulateIdentity(c.Request.Context(), token)
 		title, msg = "Identity confirmed", "Thank you. Next, we will email you a link to choose what to share."
 	case "consent":
 		var types []models.CredentialType
@@ -183,7 +183,7 @@ func (h *handlers) linkAction(c *gin.Context) {
 			types = append(types, models.CredentialType(t))
 		}
 		if len(types) == 0 {
-			l, err = h.moves.ResolveLink(c, token)
+			l, err = h.moves.ResolveLink(c.Request.Context(), token)
 			if err != nil {
 				linkProblem(c, err)
 				return
@@ -191,13 +191,13 @@ func (h *handlers) linkAction(c *gin.Context) {
 			h.showLink(c, http.StatusUnprocessableEntity, l, "Tick at least one thing to share, or choose to share nothing and stop the move")
 			return
 		}
-		l, err = h.moves.GiveConsent(c, token, types)
+		l, err = h.moves.GiveConsent(c.Request.Context(), token, types)
 		title, msg = "Shared", "What you chose is being checked and sent. We will email you when the move is complete."
 	case "withdraw":
-		l, err = h.moves.WithdrawConsent(c, token)
+		l, err = h.moves.WithdrawConsent(c.Request.Context(), token)
 		title, msg = "Consent withdrawn", "The receiving trust can no longer see what you shared. The trusts have been told."
 	case "decline":
-		l, err = h.moves.Decline(c, token, "declined by the member of staff")
+		l, err = h.moves.Decline(c.Request.Context(), token, "declined by the member of staff")
 		title, msg = "Move stopped", "Nothing from your passport was shared. The trusts have been told."
 	default:
 		render(c, http.StatusBadRequest, "problem", pageData{Title: "Something went wrong", Message: "Go back to the link in your email and try again."})

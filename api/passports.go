@@ -61,14 +61,14 @@ func (h *handlers) findOrCreatePassport(c *gin.Context) {
 		return
 	}
 	a := actor(c)
-	p, created, err := h.store.FindOrCreatePassport(c, in)
+	p, created, err := h.store.FindOrCreatePassport(c.Request.Context(), in)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	link := func(tx *store.Store) error { return tx.LinkPassport(c, p.ID, a.Trust) }
+	link := func(tx *store.Store) error { return tx.LinkPassport(c.Request.Context(), p.ID, a.Trust) }
 	if created {
-		err = h.store.Audited(c, a, "passport.created", "passport", p.ID, nil, link)
+		err = h.store.Audited(c.Request.Context(), a, "passport.created", "passport", p.ID, nil, link)
 	} else {
 		err = link(h.store)
 	}
@@ -76,7 +76,7 @@ func (h *handlers) findOrCreatePassport(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	full, err := h.store.PassportForTrust(c, p.ID, a.Trust)
+	full, err := h.store.PassportForTrust(c.Request.Context(), p.ID, a.Trust)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -95,11 +95,11 @@ func (h *handlers) findOrCreatePassport(c *gin.Context) {
 func (h *handlers) getPassport(c *gin.Context) {
 	a := actor(c)
 	id := c.Param("id")
-	if err := h.store.PassportLinked(c, id, a.Trust); err != nil {
+	if err := h.store.PassportLinked(c.Request.Context(), id, a.Trust); err != nil {
 		writeError(c, err)
 		return
 	}
-	p, err := h.store.PassportForTrust(c, id, a.Trust)
+	p, err := h.store.PassportForTrust(c.Request.Context(), id, a.Trust)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -112,7 +112,7 @@ func (h *handlers) getPassport(c *gin.Context) {
 func (h *handlers) issueCredential(c *gin.Context) {
 	a := actor(c)
 	id := c.Param("id")
-	if err := h.store.PassportLinked(c, id, a.Trust); err != nil {
+	if err := h.store.PassportLinked(c.Request.Context(), id, a.Trust); err != nil {
 		writeError(c, err)
 		return
 	}
@@ -121,7 +121,7 @@ func (h *handlers) issueCredential(c *gin.Context) {
 		return
 	}
 	in.PassportID = id
-	cred, err := h.creds.Issue(c, a, in)
+	cred, err := h.creds.Issue(c.Request.Context(), a, in)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -140,11 +140,11 @@ func (h *handlers) revokeCredential(c *gin.Context) {
 	if !bindJSON(c, &in) {
 		return
 	}
-	if err := h.creds.Revoke(c, actor(c), c.Param("id"), in.Reason); err != nil {
+	if err := h.creds.Revoke(c.Request.Context(), actor(c), c.Param("id"), in.Reason); err != nil {
 		writeError(c, err)
 		return
 	}
-	cred, err := h.store.Credential(c, c.Param("id"))
+	cred, err := h.store.Credential(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		writeError(c, err)
 		return
@@ -169,7 +169,7 @@ func (h *handlers) verifyCredential(c *gin.Context) {
 		writeError(c, &v)
 		return
 	}
-	res, err := h.creds.Verify(c, in.Credential)
+	res, err := h.creds.Verify(c.Request.Context(), in.Credential)
 	if err != nil {
 		writeError(c, err)
 		return

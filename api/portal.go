@@ -197,19 +197,19 @@ func (p *portal) requireUser(c *gin.Context) {
 
 func (p *portal) sessionUser(c *gin.Context, token string) (*sessionUser, error) {
 	id := sessionID(token)
-	sess, u, err := p.store.SessionUser(c, id)
+	sess, u, err := p.store.SessionUser(c.Request.Context(), id)
 	if err != nil {
 		return nil, err
 	}
 	now := time.Now()
 	if now.After(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > sessionIdle || u.DisabledAt != nil {
-		_ = p.store.DeleteSession(c, id)
+		_ = p.store.DeleteSession(c.Request.Context(), id)
 		return nil, models.ErrNotFound
 	}
 	if now.Sub(sess.LastSeenAt) > sessionTouchEvery {
-		_ = p.store.TouchSession(c, id, now) // best effort
+		_ = p.store.TouchSession(c.Request.Context(), id, now) // best effort
 	}
-	t, err := p.store.Trust(c, u.TrustODS)
+	t, err := p.store.Trust(c.Request.Context(), u.TrustODS)
 	if err != nil {
 		return nil, err
 	}
@@ -257,11 +257,11 @@ func (p *portal) signInPage(c *gin.Context) {
 func (p *portal) showSignIn(c *gin.Context, status int, d signInData, errs []models.FieldError) {
 	d.CSRF = csrfTokenAt(c, "/portal/")
 	if p.dev {
-		users, err := p.store.Users(c, "")
+		users, err := p.store.Users(c.Request.Context(), "")
 		if err == nil {
 			for _, u := range users {
 				if u.DisabledAt == nil {
-					t, _ := p.store.Trust(c, u.TrustODS)
+					t, _ := p.store.Trust(c.Request.Context(), u.TrustODS)
 					d.DemoUsers = append(d.DemoUsers, demoUser{User: u, TrustName: t.Name})
 				}
 			}
@@ -283,7 +283,7 @@ func (p *portal) sendSignInLink(c *gin.Context) {
 		p.showSignIn(c, http.StatusUnprocessableEntity, d, []models.FieldError{{Field: "email", Reason: "Enter your work email address, like name@nhs.net"}})
 		return
 	}
-	u, err := p.store.UserByEmail(c, email)
+	u, err := p.store.UserByEmail(c.Request.Context(), email)
 	switch {
 	case errors.Is(err, models.ErrNotFound):
 	case err != nil:
@@ -303,7 +303,7 @@ func (p *portal) sendSignInLink(c *gin.Context) {
 func (p *portal) emailSignInLink(c *gin.Context, u models.User, template string, valid time.Duration, next string) error {
 	tok := p.links.New()
 	now := time.Now().UTC()
-	if err := p.store.CreateSignInToken(c, &models.SignInToken{ID: tok.ID, SecretHash: tok.Hash, UserID: u.ID,
+	if err := p.store.CreateSignInToken(c.Request.Context(), &models.SignInToken{ID: tok.ID, SecretHash: tok.Hash, UserID: u.ID,
 		ExpiresAt: now.Add(valid), CreatedAt: now}); err != nil {
 		return err
 	}
@@ -311,7 +311,7 @@ func (p *portal) emailSignInLink(c *gin.Context, u models.User, template string,
 	if next != "" && next != "/portal" {
 		link += "?next=" + url.QueryEscape(next)
 	}
-	t, err := p.store.Trust(c, u.TrustODS)
+	t, err := p.store.Trust(c.Request.Context(), u.TrustODS)
 	if err != nil {
 		return err
 	}
@@ -320,7 +320,7 @@ func (p *portal) emailSignInLink(c *gin.Context, u models.User, template string,
 	if err != nil {
 		return err
 	}
-	return p.email.EnqueueEmail(c, "sign-in/"+tok.ID, jobs.Email{To: u.Email, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML})
+	return p.email.EnqueueEmail(c.Request.Context(), "sign-in/"+tok.ID, jobs.Email{To: u.Email, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML})
 }
 
 func roleName(r models.Role) string {
@@ -340,7 +340,7 @@ func (p *portal) signInToken(c *gin.Context) (models.SignInToken, error) {
 	if err != nil {
 		return models.SignInToken{}, models.ErrNotFound
 	}
-	t, err := p.store.SignInToken(c, id)
+	t, err := p.store.SignInToken(c.Request.Context(), id)
 	if err != nil {
 		return t, err
 	}
@@ -367,7 +367,7 @@ func (p *portal) signInLinkPage(c *gin.Context) {
 		p.portalError(c, err)
 		return
 	}
-	u, err := p.store.User(c, t.UserID)
+	u, err := p.store.User(c.Request.Context(), t.UserID)
 	if err != nil {
 		p.portalError(c, err)
 		return
@@ -389,7 +389,7 @@ func (p *portal) useSignInLink(c *gin.Context) {
 		p.badSignInLink(c)
 		return
 	}
-	t, err = p.store.UseSignInToken(c, t.ID, time.Now())
+	t, err = p.store.UseSignInToken(c.Request.Context(), t.ID, time.Now())
 	if errors.Is(err, models.ErrNotFound) {
 		p.badSignInLink(c)
 		return
@@ -412,7 +412,7 @@ func (p *portal) devSignIn(c *gin.Context) {
 }
 
 func (p *portal) startSession(c *gin.Context, userID, next string) {
-	u, err := p.store.User(c, userID)
+	u, err := p.store.User(c.Request.Context(), userID)
 	if errors.Is(err, models.ErrNotFound) || (err == nil && u.DisabledAt != nil) {
 		p.badSignInLink(c)
 		return
@@ -426,11 +426,11 @@ func (p *portal) startSession(c *gin.Context, userID, next string) {
 	token := base64.RawURLEncoding.EncodeToString(b)
 	now := time.Now().UTC()
 	sess := models.Session{ID: sessionID(token), UserID: u.ID, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(sessionMax)}
-	if err := p.store.CreateSession(c, &sess); err != nil {
+	if err := p.store.CreateSession(c.Request.Context(), &sess); err != nil {
 		p.portalError(c, err)
 		return
 	}
-	_ = p.store.Audit(c, models.Actor{Kind: models.ActorUser, ID: u.ID, Trust: u.TrustODS, Role: u.Role}, "user.signed_in", "user", u.ID, nil)
+	_ = p.store.Audit(c.Request.Context(), models.Actor{Kind: models.ActorUser, ID: u.ID, Trust: u.TrustODS, Role: u.Role}, "user.signed_in", "user", u.ID, nil)
 	p.setSessionCookie(c, token, int(sessionMax/time.Second))
 	c.Redirect(http.StatusSeeOther, next)
 }
@@ -438,7 +438,7 @@ func (p *portal) startSession(c *gin.Context, userID, next string) {
 // signOut: POST /portal/sign-out.
 func (p *portal) signOut(c *gin.Context) {
 	if u := currentUser(c); u != nil {
-		_ = p.store.DeleteSession(c, u.sessionID)
+		_ = p.store.DeleteSession(c.Request.Context(), u.sessionID)
 	}
 	p.setSessionCookie(c, "", -1)
 	p.page(c, http.StatusOK, "signed-out", portalPage{Title: "You have signed out", User: &sessionUser{}})
@@ -453,8 +453,8 @@ func (p *portal) inviteUser(c *gin.Context, u *models.User) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	err := p.store.Audited(c, actor(c), "user.invited", "user", u.ID, map[string]any{"trust": u.TrustODS, "role": u.Role},
-		func(tx *store.Store) error { return tx.CreateUser(c, u) })
+	err := p.store.Audited(c.Request.Context(), actor(c), "user.invited", "user", u.ID, map[string]any{"trust": u.TrustODS, "role": u.Role},
+		func(tx *store.Store) error { return tx.CreateUser(c.Request.Context(), u) })
 	if errors.Is(err, models.ErrConflict) {
 		var v models.ValidationError
 		v.Add("email", "Someone with this email address already has an account")

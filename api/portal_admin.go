@@ -43,7 +43,7 @@ func (p *portal) settingsPage(c *gin.Context) { p.showSettings(c, http.StatusOK,
 
 func (p *portal) showSettings(c *gin.Context, status int, errs []models.FieldError, d settingsData) {
 	u := currentUser(c)
-	t, err := p.store.Trust(c, u.TrustODS)
+	t, err := p.store.Trust(c.Request.Context(), u.TrustODS)
 	if err != nil {
 		p.portalError(c, err)
 		return
@@ -54,7 +54,7 @@ func (p *portal) showSettings(c *gin.Context, status int, errs []models.FieldErr
 	d.Policy = policyView(t.Policy)
 	d.Types = models.CredentialTypes()
 	for _, g := range []models.StaffGroup{models.GroupTemporaryMover, models.GroupDoctorInTraining} {
-		types, own, err := p.store.RequiredCredentials(c, u.TrustODS, g)
+		types, own, err := p.store.RequiredCredentials(c.Request.Context(), u.TrustODS, g)
 		if err != nil {
 			p.portalError(c, err)
 			return
@@ -65,16 +65,16 @@ func (p *portal) showSettings(c *gin.Context, status int, errs []models.FieldErr
 		}
 		d.Checklists = append(d.Checklists, row)
 	}
-	if d.Users, err = p.store.Users(c, u.TrustODS); err != nil {
+	if d.Users, err = p.store.Users(c.Request.Context(), u.TrustODS); err != nil {
 		p.portalError(c, err)
 		return
 	}
-	if d.Keys, err = p.store.APIKeys(c, u.TrustODS); err != nil {
+	if d.Keys, err = p.store.APIKeys(c.Request.Context(), u.TrustODS); err != nil {
 		p.portalError(c, err)
 		return
 	}
 	if p.webhooks != nil {
-		if d.Webhooks, err = p.store.Webhooks(c, u.TrustODS); err != nil {
+		if d.Webhooks, err = p.store.Webhooks(c.Request.Context(), u.TrustODS); err != nil {
 			p.portalError(c, err)
 			return
 		}
@@ -164,8 +164,10 @@ func (p *portal) removeUserForm(c *gin.Context) {
 		p.settingsResult(c, &v, "", settingsData{})
 		return
 	}
-	err := p.store.Audited(c, actor(c), "user.removed", "user", c.Param("id"), nil,
-		func(tx *store.Store) error { return tx.DisableUser(c, u.TrustODS, c.Param("id"), time.Now()) })
+	err := p.store.Audited(c.Request.Context(), actor(c), "user.removed", "user", c.Param("id"), nil,
+		func(tx *store.Store) error {
+			return tx.DisableUser(c.Request.Context(), u.TrustODS, c.Param("id"), time.Now())
+		})
 	p.settingsResult(c, err, "removed", settingsData{})
 }
 
@@ -186,7 +188,7 @@ func (p *portal) createKeyForm(c *gin.Context) {
 		p.settingsResult(c, err, "", settingsData{})
 		return
 	}
-	plain, _, err := p.store.IssueAPIKey(c, actor(c), u.TrustODS, role, name)
+	plain, _, err := p.store.IssueAPIKey(c.Request.Context(), actor(c), u.TrustODS, role, name)
 	if err != nil {
 		p.portalError(c, err)
 		return
@@ -197,14 +199,14 @@ func (p *portal) createKeyForm(c *gin.Context) {
 
 // revokeKeyForm: POST /portal/settings/keys/{prefix}/revoke.
 func (p *portal) revokeKeyForm(c *gin.Context) {
-	_, err := p.store.WithdrawAPIKey(c, actor(c), currentUser(c).TrustODS, c.Param("prefix"))
+	_, err := p.store.WithdrawAPIKey(c.Request.Context(), actor(c), currentUser(c).TrustODS, c.Param("prefix"))
 	p.settingsResult(c, err, "removed", settingsData{})
 }
 
 // addWebhookForm: POST /portal/settings/webhooks. The signing secret is
 // shown once.
 func (p *portal) addWebhookForm(c *gin.Context) {
-	_, secret, err := p.webhooks.Register(c, actor(c), currentUser(c).TrustODS, strings.TrimSpace(c.PostForm("webhook-url")), c.PostFormArray("events"))
+	_, secret, err := p.webhooks.Register(c.Request.Context(), actor(c), currentUser(c).TrustODS, strings.TrimSpace(c.PostForm("webhook-url")), c.PostFormArray("events"))
 	if v, ok := err.(*models.ValidationError); ok {
 		for i := range v.Fields {
 			v.Fields[i].Field = "webhook-" + strings.Split(v.Fields[i].Field, "[")[0]
@@ -245,7 +247,7 @@ func (p *portal) showOperator(c *gin.Context, status int, errs []models.FieldErr
 		d.Form = url.Values{}
 	}
 	var err error
-	if d.Trusts, err = p.store.Trusts(c); err != nil {
+	if d.Trusts, err = p.store.Trusts(c.Request.Context()); err != nil {
 		p.portalError(c, err)
 		return
 	}
@@ -255,11 +257,11 @@ func (p *portal) showOperator(c *gin.Context, status int, errs []models.FieldErr
 			return
 		}
 	}
-	if d.Enquiries, err = p.store.Enquiries(c, "open"); err != nil {
+	if d.Enquiries, err = p.store.Enquiries(c.Request.Context(), "open"); err != nil {
 		p.portalError(c, err)
 		return
 	}
-	if d.Counts, err = p.store.CountMoves(c, ""); err != nil {
+	if d.Counts, err = p.store.CountMoves(c.Request.Context(), ""); err != nil {
 		p.portalError(c, err)
 		return
 	}
@@ -332,8 +334,8 @@ func (p *portal) retryDeliveryForm(c *gin.Context) {
 
 // answerEnquiryForm: POST /portal/operator/enquiries/{id}/answered.
 func (p *portal) answerEnquiryForm(c *gin.Context) {
-	err := p.store.Audited(c, actor(c), "enquiry.answered", "enquiry", c.Param("id"), nil, func(tx *store.Store) error {
-		return tx.MarkEnquiryAnswered(c, c.Param("id"), time.Now())
+	err := p.store.Audited(c.Request.Context(), actor(c), "enquiry.answered", "enquiry", c.Param("id"), nil, func(tx *store.Store) error {
+		return tx.MarkEnquiryAnswered(c.Request.Context(), c.Param("id"), time.Now())
 	})
 	p.operatorResult(c, err, "answered")
 }

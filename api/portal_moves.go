@@ -63,7 +63,7 @@ func (p *portal) dashboard(c *gin.Context) {
 	if u.Role == models.RoleOperator {
 		trust = ""
 	}
-	n, err := p.store.CountMoves(c, trust)
+	n, err := p.store.CountMoves(c.Request.Context(), trust)
 	if err != nil {
 		p.portalError(c, err)
 		return
@@ -84,7 +84,7 @@ func (p *portal) dashboard(c *gin.Context) {
 		d.ByStage = append(d.ByStage, countLink{Label: stageNames[s], Href: "/portal/moves?status=active&stage=" + s, N: n.Active[s]})
 	}
 	f := store.MoveFilter{Trust: trust, Limit: 5}
-	rows, err := p.store.ListMoves(c, f)
+	rows, err := p.store.ListMoves(c.Request.Context(), f)
 	if err != nil {
 		p.portalError(c, err)
 		return
@@ -101,7 +101,7 @@ type listRow struct {
 }
 
 func (p *portal) trustName(c *gin.Context, ods string) string {
-	if t, err := p.store.Trust(c, ods); err == nil {
+	if t, err := p.store.Trust(c.Request.Context(), ods); err == nil {
 		return t.Name
 	}
 	return ods
@@ -279,7 +279,7 @@ func (p *portal) movePage(c *gin.Context) {
 
 func (p *portal) showMove(c *gin.Context, status int, errs []models.FieldError, problem string, form url.Values) {
 	u := currentUser(c)
-	mv, err := p.moves.Visible(c, actor(c), c.Param("id"))
+	mv, err := p.moves.Visible(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {
 		p.portalError(c, err)
 		return
@@ -289,7 +289,7 @@ func (p *portal) showMove(c *gin.Context, status int, errs []models.FieldError, 
 		p.portalError(c, err)
 		return
 	}
-	pp, err := p.store.Passport(c, mv.PassportID)
+	pp, err := p.store.Passport(c.Request.Context(), mv.PassportID)
 	if err != nil {
 		p.portalError(c, err)
 		return
@@ -437,7 +437,7 @@ func (p *portal) startPage(c *gin.Context) { p.showStart(c, http.StatusOK, url.V
 
 func (p *portal) showStart(c *gin.Context, status int, form url.Values, errs []models.FieldError) {
 	u := currentUser(c)
-	trusts, err := p.store.RegisteredTrusts(c)
+	trusts, err := p.store.RegisteredTrusts(c.Request.Context())
 	if err != nil {
 		p.portalError(c, err)
 		return
@@ -503,7 +503,7 @@ func (p *portal) startAction(c *gin.Context) {
 	if id := f.Get("form_id"); id != "" && len(id) <= 64 {
 		key = "portal/" + id
 	}
-	mv, _, err := p.moves.Start(c, actor(c), req, key)
+	mv, _, err := p.moves.Start(c.Request.Context(), actor(c), req, key)
 	var v *models.ValidationError
 	var refused *models.RefusedError
 	switch {
@@ -528,7 +528,7 @@ func (p *portal) rotationsPage(c *gin.Context) { p.showRotations(c, http.StatusO
 
 func (p *portal) showRotations(c *gin.Context, status int, errs []models.FieldError) {
 	u := currentUser(c)
-	ups, err := p.store.RotationUploads(c, u.TrustODS, 10)
+	ups, err := p.store.RotationUploads(c.Request.Context(), u.TrustODS, 10)
 	if err != nil {
 		p.portalError(c, err)
 		return
@@ -568,7 +568,7 @@ func (p *portal) uploadRotation(c *gin.Context) {
 		p.portalError(c, err)
 		return
 	}
-	res, err := p.moves.StartRotation(c, actor(c), rows)
+	res, err := p.moves.StartRotation(c.Request.Context(), actor(c), rows)
 	if err != nil {
 		_ = c.Error(err) // rows not tried say so; the rest stand
 	}
@@ -579,7 +579,7 @@ func (p *portal) uploadRotation(c *gin.Context) {
 	}
 	up := models.RotationUpload{ID: uuid.NewString(), TrustODS: u.TrustODS, UserID: u.ID, FileName: name, Started: res.Started,
 		AlreadyStarted: res.AlreadyStarted, Invalid: res.Invalid, Results: string(raw), CreatedAt: time.Now().UTC()}
-	if err := p.store.SaveRotationUpload(c, &up); err != nil {
+	if err := p.store.SaveRotationUpload(c.Request.Context(), &up); err != nil {
 		p.portalError(c, err)
 		return
 	}
@@ -594,7 +594,7 @@ type rotationData struct {
 
 func (p *portal) rotationUpload(c *gin.Context) (rotationData, error) {
 	u := currentUser(c)
-	up, err := p.store.RotationUpload(c, u.TrustODS, c.Param("id"))
+	up, err := p.store.RotationUpload(c.Request.Context(), u.TrustODS, c.Param("id"))
 	if err != nil {
 		return rotationData{}, err
 	}

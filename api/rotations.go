@@ -50,7 +50,7 @@ func (h *handlers) startRotation(c *gin.Context) {
 			Detail: "Send text/csv or application/json."})
 		return
 	}
-	res, err := h.moves.StartRotation(c, actor(c), rows)
+	res, err := h.moves.StartRotation(c.Request.Context(), actor(c), rows)
 	if err != nil {
 		_ = c.Error(err) // the rows that could not be tried say "error"; the rest stand
 	}

@@ -31,7 +31,7 @@ type checklistView struct {
 func (h *handlers) getChecklists(c *gin.Context) {
 	out := []checklistView{}
 	for _, g := range []models.StaffGroup{models.GroupTemporaryMover, models.GroupDoctorInTraining} {
-		types, own, err := h.store.RequiredCredentials(c, c.Param("ods"), g)
+		types, own, err := h.store.RequiredCredentials(c.Request.Context(), c.Param("ods"), g)
 		if err != nil {
 			writeError(c, err)
 			return
@@ -56,9 +56,9 @@ func (h *handlers) saveChecklist(c *gin.Context, a models.Actor, ods string, g m
 	if err != nil {
 		return cl, err
 	}
-	return cl, h.store.Audited(c, a, "checklist.changed", "trust", cl.TrustODS,
+	return cl, h.store.Audited(c.Request.Context(), a, "checklist.changed", "trust", cl.TrustODS,
 		map[string]any{"staff_group": cl.StaffGroup, "credential_types": cl.Types},
-		func(tx *store.Store) error { return tx.SaveChecklist(c, &cl) })
+		func(tx *store.Store) error { return tx.SaveChecklist(c.Request.Context(), &cl) })
 }
 
 // putChecklist: PUT /api/v1/trusts/{ods}/checklists/{group}.
@@ -87,7 +87,7 @@ func policyView(p models.MovePolicy) policyBody {
 
 // getPolicy: GET /api/v1/trusts/{ods}/policy.
 func (h *handlers) getPolicy(c *gin.Context) {
-	t, err := h.store.Trust(c, c.Param("ods"))
+	t, err := h.store.Trust(c.Request.Context(), c.Param("ods"))
 	if err != nil {
 		writeError(c, err)
 		return
@@ -116,8 +116,8 @@ func (h *handlers) savePolicy(c *gin.Context, a models.Actor, ods string, in pol
 		MaxReminders:     in.MaxReminders,
 		Deadline:         time.Duration(in.DeadlineDays) * 24 * time.Hour,
 	}
-	err := h.store.Audited(c, a, "policy.changed", "trust", ods, in,
-		func(tx *store.Store) error { return tx.SaveMovePolicy(c, ods, p) })
+	err := h.store.Audited(c.Request.Context(), a, "policy.changed", "trust", ods, in,
+		func(tx *store.Store) error { return tx.SaveMovePolicy(c.Request.Context(), ods, p) })
 	return p, renamePolicyFields(err)
 }
 
@@ -139,16 +139,16 @@ func renamePolicyFields(err error) error {
 // rotateKey: POST /api/v1/trusts/{ods}/keys/rotate. The old key stays
 // published so that what it signed still verifies.
 func (h *handlers) rotateKey(c *gin.Context) {
-	k, err := h.creds.RotateKey(c, c.Param("ods"))
+	k, err := h.creds.RotateKey(c.Request.Context(), c.Param("ods"))
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	if err := h.store.Audit(c, actor(c), "signing_key.rotated", "trust", c.Param("ods"), map[string]string{"kid": k.KID}); err != nil {
+	if err := h.store.Audit(c.Request.Context(), actor(c), "signing_key.rotated", "trust", c.Param("ods"), map[string]string{"kid": k.KID}); err != nil {
 		writeError(c, err)
 		return
 	}
-	set, err := h.creds.JWKS(c, c.Param("ods"))
+	set, err := h.creds.JWKS(c.Request.Context(), c.Param("ods"))
 	if err != nil {
 		writeError(c, err)
 		return

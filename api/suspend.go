@@ -57,8 +57,8 @@ func (h *handlers) suspend(c *gin.Context, a models.Actor, ods string, in suspen
 	if err := v.Err(); err != nil {
 		return 0, err
 	}
-	err := h.store.Audited(c, a, "trust.suspended", "trust", ods, in,
-		func(tx *store.Store) error { return tx.SetSuspended(c, ods, &now) })
+	err := h.store.Audited(c.Request.Context(), a, "trust.suspended", "trust", ods, in,
+		func(tx *store.Store) error { return tx.SetSuspended(c.Request.Context(), ods, &now) })
 	if err != nil {
 		return 0, err
 	}
@@ -67,9 +67,9 @@ func (h *handlers) suspend(c *gin.Context, a models.Actor, ods string, in suspen
 	switch {
 	case h.moves == nil:
 	case in.InFlight == "cancel":
-		return h.moves.CancelInFlight(c, a, ods, reason)
+		return h.moves.CancelInFlight(c.Request.Context(), a, ods, reason)
 	case in.InFlight == "pause":
-		return h.moves.PauseInFlight(c, a, ods, reason)
+		return h.moves.PauseInFlight(c.Request.Context(), a, ods, reason)
 	}
 	return 0, nil
 }
@@ -77,8 +77,8 @@ func (h *handlers) suspend(c *gin.Context, a models.Actor, ods string, in suspen
 // reinstate lifts a trust's suspension, records who did, and lets its
 // held moves carry on; it returns how many.
 func (h *handlers) reinstate(c *gin.Context, a models.Actor, ods string) (int, error) {
-	err := h.store.Audited(c, a, "trust.reinstated", "trust", ods, nil,
-		func(tx *store.Store) error { return tx.SetSuspended(c, ods, nil) })
+	err := h.store.Audited(c.Request.Context(), a, "trust.reinstated", "trust", ods, nil,
+		func(tx *store.Store) error { return tx.SetSuspended(c.Request.Context(), ods, nil) })
 	if err != nil {
 		return 0, err
 	}
@@ -86,7 +86,7 @@ func (h *handlers) reinstate(c *gin.Context, a models.Actor, ods string) (int, e
 	if h.moves == nil {
 		return 0, nil
 	}
-	return h.moves.ResumeInFlight(c, a, ods)
+	return h.moves.ResumeInFlight(c.Request.Context(), a, ods)
 }
 
 // reinstateTrust: POST /api/v1/trusts/{ods}/reinstate, by an operator.

@@ -41,7 +41,7 @@ func (h *handlers) publicTrusts(c *gin.Context) {
 	h.trustList.mu.Lock()
 	list := h.trustList.list
 	if list == nil || time.Since(h.trustList.at) > trustListTTL {
-		trusts, err := h.store.RegisteredTrusts(c)
+		trusts, err := h.store.RegisteredTrusts(c.Request.Context())
 		if err != nil {
 			h.trustList.mu.Unlock()
 			writeError(c, err)
@@ -78,8 +78,8 @@ type registerTrustRequest struct {
 func (h *handlers) register(c *gin.Context, a models.Actor, in registerTrustRequest) (models.Trust, error) {
 	t := models.Trust{ODSCode: strings.ToUpper(strings.TrimSpace(in.ODSCode)), Name: strings.TrimSpace(in.Name),
 		Region: strings.TrimSpace(in.Region), ContactEmail: strings.ToLower(strings.TrimSpace(in.ContactEmail)), RegisteredAt: time.Now().UTC()}
-	err := h.store.Audited(c, a, "trust.registered", "trust", t.ODSCode, in,
-		func(tx *store.Store) error { return tx.RegisterTrust(c, &t) })
+	err := h.store.Audited(c.Request.Context(), a, "trust.registered", "trust", t.ODSCode, in,
+		func(tx *store.Store) error { return tx.RegisterTrust(c.Request.Context(), &t) })
 	if err == nil {
 		h.trustList.clear()
 	}

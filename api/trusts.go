@@ -9,7 +9,7 @@ import (
 // trustKeys: GET /api/v1/trusts/{ods}/keys, the trust's public signing keys
 // (JWKS), retired ones included. Public: verifiers need no account.
 func (h *handlers) trustKeys(c *gin.Context) {
-	set, err := h.creds.JWKS(c, c.Param("ods"))
+	set, err := h.creds.JWKS(c.Request.Context(), c.Param("ods"))
 	if err != nil {
 		writeError(c, err)
 		return
@@ -23,7 +23,7 @@ func (h *handlers) trustKeys(c *gin.Context) {
 // revocation list as a signed BitstringStatusListCredential. Public, and
 // cached for a minute at most so that revocations spread quickly.
 func (h *handlers) trustStatusList(c *gin.Context) {
-	jws, err := h.creds.StatusList(c, c.Param("ods"))
+	jws, err := h.creds.StatusList(c.Request.Context(), c.Param("ods"))
 	if err != nil {
 		writeError(c, err)
 		return

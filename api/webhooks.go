@@ -33,7 +33,7 @@ func (h *handlers) addWebhook(c *gin.Context) {
 	if !bindJSON(c, &in) {
 		return
 	}
-	w, secret, err := h.webhooks.Register(c, actor(c), c.Param("ods"), in.URL, in.Events)
+	w, secret, err := h.webhooks.Register(c.Request.Context(), actor(c), c.Param("ods"), in.URL, in.Events)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -43,7 +43,7 @@ func (h *handlers) addWebhook(c *gin.Context) {
 
 // listWebhooks: GET /api/v1/trusts/{ods}/webhooks (no secrets).
 func (h *handlers) listWebhooks(c *gin.Context) {
-	ws, err := h.store.Webhooks(c, c.Param("ods"))
+	ws, err := h.store.Webhooks(c.Request.Context(), c.Param("ods"))
 	if err != nil {
 		writeError(c, err)
 		return
@@ -66,8 +66,8 @@ func (h *handlers) removeWebhook(c *gin.Context) {
 
 // removeWebhookID stops deliveries to one of the trust's endpoints.
 func (h *handlers) removeWebhookID(c *gin.Context, a models.Actor, ods, id string) error {
-	return h.store.Audited(c, a, "webhook.removed", "trust", ods, map[string]string{"id": id},
-		func(tx *store.Store) error { return tx.DisableWebhook(c, ods, id) })
+	return h.store.Audited(c.Request.Context(), a, "webhook.removed", "trust", ods, map[string]string{"id": id},
+		func(tx *store.Store) error { return tx.DisableWebhook(c.Request.Context(), ods, id) })
 }
 
 // ownFailedWebhooks lists the failed deliveries to the trust's endpoints.
@@ -82,7 +82,7 @@ func (h *handlers) ownFailedWebhooks(c *gin.Context, ods string) ([]jobs.FailedD
 		if ep == "" {
 			continue
 		}
-		w, err := h.store.Webhook(c, ep)
+		w, err := h.store.Webhook(c.Request.Context(), ep)
 		if err == nil && w.TrustODS == ods {
 			out = append(out, d)
 		}
@@ -132,5 +132,5 @@ func (h *handlers) retryOwnWebhook(c *gin.Context, a models.Actor, ods, key stri
 	if err := h.deliveries.Retry(key); err != nil {
 		return err
 	}
-	return h.store.Audit(c, a, "webhook.retried", "trust", ods, map[string]string{"key": key})
+	return h.store.Audit(c.Request.Context(), a, "webhook.retried", "trust", ods, map[string]string{"key": key})
 }
