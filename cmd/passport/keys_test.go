@@ -63,4 +63,24 @@ func TestKeysCommand(t *testing.T) {
 	if k, _ := st.APIKeyByPrefix(context.Background(), prefix); k.RevokedAt == nil {
 		t.Error("key not revoked")
 	}
+
+	// The deployment's first operator, who then signs in by emailed link.
+	if _, err := passport("users", "add", "-trust", "RTH", "-role", "operator", "-email", "not an address", "-name", "Jo"); err == nil {
+		t.Error("a user with a bad address")
+	}
+	if _, err := passport("users", "add", "-trust", "ZZZ", "-role", "operator", "-email", "jo@nhs.net", "-name", "Jo"); err == nil {
+		t.Error("a user of an unknown trust")
+	}
+	if out, err := passport("users", "add", "-trust", "rth", "-role", "operator", "-email", "Jo.Bloggs@NHS.net", "-name", "Jo Bloggs"); err != nil || !strings.Contains(out, "added jo.bloggs@nhs.net") {
+		t.Fatalf("users add: %v %s", err, out)
+	}
+	if _, err := passport("users", "add", "-trust", "RTH", "-role", "hr", "-email", "jo.bloggs@nhs.net", "-name", "Jo"); err == nil {
+		t.Error("the same address twice")
+	}
+	if u, err := st.UserByEmail(context.Background(), "jo.bloggs@nhs.net"); err != nil || u.Role != models.RoleOperator || u.TrustODS != "RTH" {
+		t.Fatalf("stored user %+v %v", u, err)
+	}
+	if out, _ := passport("users", "list", "-trust", "RTH"); !strings.Contains(out, "Jo Bloggs") || !strings.Contains(out, "operator") {
+		t.Errorf("users list shows:\n%s", out)
+	}
 }

@@ -70,6 +70,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runKeys(ctx, cfg, args[1:], stdout, stderr)
 	case "trusts":
 		return runTrusts(ctx, cfg, args[1:], stdout, stderr)
+	case "users":
+		return runUsers(ctx, cfg, args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "passport: unknown command %q\n\n", cmd)
 		usage(stderr)
@@ -103,6 +105,8 @@ Commands:
   migrate   create or update the database schema (idempotent)
   trusts    register a trust: passport trusts add -ods RJ1 -name "..." -email hr@...
   keys      create, list and revoke API keys: passport keys create -trust RJ1 -role hr
+  users     add and list the people who sign in to the portal:
+            passport users add -trust RJ1 -role operator -email jo@nhs.net -name "Jo Bloggs"
   verify    check a credential (compact JWS) against the keys and revocation
             list a deployment publishes: passport verify -service URL [file]
   version   print the version
