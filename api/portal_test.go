@@ -387,3 +387,26 @@ func (ph *portalHarness) signInAs(u models.User) *browser {
 	ph.users["extra"] = u
 	return ph.signIn("extra")
 }
+
+func TestPortalSignInIsRateLimitedWithAPage(t *testing.T) {
+	rdb := testenv.Redis(t)
+	signer, _ := linktoken.NewSigner([]byte("0123456789abcdef0123456789abcdef"))
+	h := newHarness(t, func(o *api.Options) {
+		o.Email = jobs.NewEnqueuer(asynq.NewClientFromRedisClient(rdb))
+		o.Moves.Links = signer
+	})
+	var last *httptest.ResponseRecorder
+	for range 40 { // the burst is 20 at 60 a minute
+		r := httptest.NewRequest("GET", "/portal/sign-in", nil)
+		r.Header.Set("Accept", "text/html,application/xhtml+xml")
+		last = httptest.NewRecorder()
+		h.handler.ServeHTTP(last, r)
+		if last.Code == http.StatusTooManyRequests {
+			break
+		}
+	}
+	if last.Code != http.StatusTooManyRequests || !strings.HasPrefix(last.Header().Get("Content-Type"), "text/html") ||
+		!strings.Contains(last.Body.String(), "Too many attempts") || last.Header().Get("Retry-After") == "" {
+		t.Fatalf("a person hammering sign-in: %d %s", last.Code, last.Header().Get("Content-Type"))
+	}
+}

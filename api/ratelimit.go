@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -57,6 +58,12 @@ func rateLimit(p *perClient) gin.HandlerFunc {
 			return
 		}
 		c.Header("Retry-After", strconv.Itoa(int(p.every.Seconds())+1))
+		if strings.Contains(c.GetHeader("Accept"), "text/html") { // a person at a page, not a program
+			render(c, http.StatusTooManyRequests, "problem", pageData{Title: "Too many attempts",
+				Message: "There have been too many requests from your address. Wait a minute and try again."})
+			c.Abort()
+			return
+		}
 		writeProblem(c, Problem{Type: problemType + "too-many-requests", Status: http.StatusTooManyRequests,
 			Detail: "Too many requests from your address. Wait a minute and try again."})
 	}
