@@ -108,14 +108,12 @@ func (p *portal) trustName(c *gin.Context, ods string) string {
 }
 
 func (p *portal) listRows(c *gin.Context, u *sessionUser, rows []store.MoveSummary) []listRow {
-	names := map[string]string{}
+	names := map[string]string{} // each trust looked up once a page
 	name := func(ods string) string {
-		if n, ok := names[ods]; !ok {
+		if _, ok := names[ods]; !ok {
 			names[ods] = p.trustName(c, ods)
-			return names[ods]
-		} else {
-			return n
 		}
+		return names[ods]
 	}
 	out := make([]listRow, 0, len(rows))
 	for _, m := range rows {
@@ -159,13 +157,12 @@ func waitingWords(u *sessionUser, m models.Move) string {
 }
 
 type movesData struct {
-	Query      url.Values
-	Rows       []listRow
-	Next, This string
-	Filters    []selectField
-	Search     formField
-	Active     bool
-	Failures   string
+	Query       url.Values
+	Rows        []listRow
+	Next, First string
+	Filters     []selectField
+	Search      formField
+	Active      bool
 }
 
 // movesList: GET /portal/moves, filtered, searched and paged with the
@@ -211,7 +208,7 @@ func (p *portal) movesList(c *gin.Context) {
 				fq[k] = vs
 			}
 		}
-		d.This = "/portal/moves?" + fq.Encode()
+		d.First = "/portal/moves?" + fq.Encode()
 	}
 	d.Active = len(q) > 0
 	d.Search = formField{ID: "q", Label: "Name or email address", Value: q.Get("q"), Type: "search", Error: errFor(errs, "q")}
@@ -242,22 +239,22 @@ func (p *portal) movesList(c *gin.Context) {
 }
 
 type moveData struct {
-	Move             moveView
-	Staff            string
-	StaffEmail       string
-	Sending          string
-	Receiving        string
-	We               string // sending | receiving | "" (operator)
-	Steps            []stepRow
-	Shares           []shareRow
-	Active           bool
-	CanIdentity      bool
-	CanDecide        bool
-	CanRetry         bool
-	Documents        []option
-	Form             url.Values
-	Problem          string
-	DeadlineTomorrow string
+	Move            moveView
+	Staff           string
+	StaffEmail      string
+	Sending         string
+	Receiving       string
+	We              string // sending | receiving | "" (operator)
+	Steps           []stepRow
+	Shares          []shareRow
+	Active          bool
+	CanIdentity     bool
+	CanDecide       bool
+	CanRetry        bool
+	Documents       []option
+	Form            url.Values
+	Problem         string
+	DeadlineDefault string // the extend form's suggestion: two weeks from today
 }
 
 type stepRow struct {
@@ -296,7 +293,7 @@ func (p *portal) showMove(c *gin.Context, status int, errs []models.FieldError, 
 	}
 	d := moveData{Move: view, Staff: pp.GivenName + " " + pp.FamilyName, StaffEmail: pp.Email,
 		Sending: p.trustName(c, mv.SendingODS), Receiving: p.trustName(c, mv.ReceivingODS), Active: mv.Status == models.MoveActive,
-		Form: form, Problem: problem, DeadlineTomorrow: time.Now().AddDate(0, 0, 14).Format(time.DateOnly)}
+		Form: form, Problem: problem, DeadlineDefault: time.Now().AddDate(0, 0, 14).Format(time.DateOnly)}
 	if form == nil {
 		d.Form = url.Values{}
 	}
@@ -421,15 +418,14 @@ func (p *portal) deadlineAction() gin.HandlerFunc {
 }
 
 type startData struct {
-	Form     url.Values
-	Trusts   []option
-	Types    []option
-	Groups   []option
-	Kinds    []option
-	Bodies   []option
-	Checked  map[string]bool
-	Sending  string
-	Operator bool
+	Form    url.Values
+	Trusts  []option
+	Types   []option
+	Groups  []option
+	Kinds   []option
+	Bodies  []option
+	Checked map[string]bool
+	Sending string
 }
 
 // startPage: GET /portal/moves/new.
