@@ -30,6 +30,7 @@ func TestCheckFindsViolationsAndForeignRequests(t *testing.T) {
 	}))
 	defer srv.Close()
 
+	t.Setenv("PASSPORT_TEST_OUTPUT", t.TempDir()) // these pictures are not the product's
 	b := New(t, srv.URL)
 	tab := b.NewTab()
 	tab.Open("/good")
