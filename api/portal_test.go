@@ -253,7 +253,7 @@ func TestPortalPagesAreScopedToTrustAndRole(t *testing.T) {
 	ph.do("RJ1/hr", http.MethodPost, "/api/v1/passports", map[string]string{"email": "priya@nhs.net", "given_name": "Priya", "family_name": "Secretname"}, &p)
 	now := time.Now().UTC()
 	mv := models.Move{ID: uuid.NewString(), SendingODS: "RJ1", ReceivingODS: "RRK", PassportID: p.ID, Kind: models.KindRotation,
-		StaffGroup: models.GroupDoctorInTraining, StartDate: now, Requested: "dbs_check", Status: models.MoveActive, Stage: "consent",
+		StaffGroup: models.GroupDoctorInTraining, StartDate: now, Requested: "dbs_check", Status: models.MoveActive, Stage: "identity",
 		WaitingOn: models.WaitingStaff, CreatedAt: now, UpdatedAt: now}
 	if _, _, err := ph.store.CreateMove(ctx, &mv); err != nil {
 		t.Fatal(err)
@@ -323,6 +323,36 @@ func TestPortalPagesAreScopedToTrustAndRole(t *testing.T) {
 	}
 	if tr, _ := ph.store.Trust(ctx, "RJ1"); tr.Policy.MaxReminders != 2 || tr.Policy.Deadline != 10*24*time.Hour {
 		t.Fatalf("policy saved as %+v", tr.Policy)
+	}
+
+	// The move page's forms name what is wrong before anything reaches the
+	// workflow, and keep what was typed.
+	sender := ph.signIn("RJ1/hr")
+	token = csrf(t, sender.send("GET", page, nil).Body.String())
+	for _, c := range []struct {
+		action string
+		form   url.Values
+		field  string
+	}{
+		{"/identity", url.Values{"documents_seen": {"passport"}, "level_of_confidence": {"medium"}, "verified_by": {"Ann HR"}, "verified_on": {"2026-11-30"}}, "documents_seen"},
+		{"/identity", url.Values{"documents_seen": {"passport", "utility_bill"}, "level_of_confidence": {"medium"}, "verified_by": {"Ann HR"}, "verified_on": {"yesterday"}}, "verified_on"},
+		{"/cancel", url.Values{"reason": {"  "}}, "reason"},
+		{"/deadline", url.Values{"deadline": {"soon"}}, "deadline"},
+	} {
+		c.form.Set("csrf", token)
+		rec := sender.send("POST", page+c.action, c.form)
+		if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), `href="#`+c.field+`"`) {
+			t.Errorf("%s with a bad %s: %d", c.action, c.field, rec.Code)
+		}
+		if c.action == "/identity" && !strings.Contains(rec.Body.String(), `value="Ann HR"`) {
+			t.Errorf("%s: what was typed is lost", c.action)
+		}
+	}
+	// A good answer reaches the workflow, which here does not answer: 503,
+	// and nothing is recorded.
+	rec = sender.send("POST", page+"/cancel", url.Values{"csrf": {token}, "reason": {"no longer needed"}})
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "Nothing was changed") {
+		t.Errorf("cancel with Temporal down: %d", rec.Code)
 	}
 }
 
