@@ -235,15 +235,33 @@ func (h *handlers) answerMove(c *gin.Context, a models.Actor, id, update, action
 	if err != nil {
 		return mv, err
 	}
-	if _, err := h.moves.Answer(c.Request.Context(), mv.ID, update, arg); err != nil {
+	p, err := h.moves.Answer(c.Request.Context(), mv.ID, update, arg)
+	if err != nil {
 		return mv, err
 	}
 	if err := h.store.Audit(c.Request.Context(), a, action, "move", mv.ID, details); err != nil {
 		return mv, err
 	}
-	// The workflow writes its read model as it acts on the answer.
-	return h.store.Move(c.Request.Context(), mv.ID)
+	// The workflow writes its read model as it acts on the answer: wait a
+	// moment for that write, so the reply (and the page after a form)
+	// shows the answer taken.
+	deadline := time.Now().Add(answerSettle)
+	for {
+		mv, err = h.store.Move(c.Request.Context(), mv.ID)
+		if err != nil || mv.Seq > p.Seq || time.Now().After(deadline) {
+			return mv, err
+		}
+		select {
+		case <-c.Request.Context().Done():
+			return mv, nil
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
+
+// answerSettle bounds how long an answer waits for the read model to show
+// it; past that the reply shows the move as last written.
+const answerSettle = 2 * time.Second
 
 type reasonRequest struct {
 	Reason string `json:"reason"`

@@ -132,6 +132,9 @@ func TestPortalInTheBrowser(t *testing.T) {
 	rrk.WaitText("#live", "Reject", 30*time.Second)
 	check(rrk, "portal-move-review")
 	submit(rrk, byID("accept-identity"), "Sam Okafor")
+	if got := rrk.Text("#live"); !strings.Contains(got, "Decision: accepted") {
+		t.Errorf("the page after Accept does not show the decision: %q", got)
+	}
 	submit(rrk, byID("accept-dbs_check"), "Sam Okafor")
 	submit(rrk, byID("reject-core_skills_training"), "Sam Okafor")
 	if got := rrk.Text(".nhsuk-error-summary"); !strings.Contains(got, "why you are rejecting") {
