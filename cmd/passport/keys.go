@@ -34,10 +34,7 @@ func runKeys(ctx context.Context, cfg config.Config, args []string, stdout, stde
 	role := fs.String("role", "", "hr, trust_admin or operator")
 	name := fs.String("name", "", "what the key is for, e.g. ESR integration")
 	prefix := fs.String("prefix", "", "the key's visible prefix (the part after sp_)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return errUsage
-	}
-	st, err := openStore(ctx, cfg)
+	st, err := parseAndOpen(ctx, cfg, fs, args[1:])
 	if err != nil {
 		return err
 	}
@@ -98,6 +95,14 @@ func revokeKey(ctx context.Context, st *store.Store, prefix string, out io.Write
 }
 
 // openStore opens the database for a command that needs only it.
+// parseAndOpen parses a command's flags and opens the database it works on.
+func parseAndOpen(ctx context.Context, cfg config.Config, fs *flag.FlagSet, args []string) (*store.Store, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, errUsage
+	}
+	return openStore(ctx, cfg)
+}
+
 func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
 	if err := cfg.Validate(config.ModeMigrate); err != nil {
 		return nil, fmt.Errorf("configuration:\n%w", err)

@@ -27,10 +27,7 @@ func runTrusts(ctx context.Context, cfg config.Config, args []string, stdout, st
 	name := fs.String("name", "", "the trust's name")
 	region := fs.String("region", "", "NHS region")
 	email := fs.String("email", "", "HR contact address for the service's emails")
-	if err := fs.Parse(args[1:]); err != nil {
-		return errUsage
-	}
-	st, err := openStore(ctx, cfg)
+	st, err := parseAndOpen(ctx, cfg, fs, args[1:])
 	if err != nil {
 		return err
 	}

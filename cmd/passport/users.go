@@ -34,10 +34,7 @@ func runUsers(ctx context.Context, cfg config.Config, args []string, stdout, std
 	role := fs.String("role", "", "hr, trust_admin or operator")
 	email := fs.String("email", "", "their work email address: sign-in links go there")
 	name := fs.String("name", "", "their name")
-	if err := fs.Parse(args[1:]); err != nil {
-		return errUsage
-	}
-	st, err := openStore(ctx, cfg)
+	st, err := parseAndOpen(ctx, cfg, fs, args[1:])
 	if err != nil {
 		return err
 	}
