@@ -77,7 +77,6 @@ type portalPage struct {
 	Section string // dashboard | moves | start | rotations | settings | operator
 	Flash   string
 	Errors  []models.FieldError
-	Dev     bool
 	Data    any
 }
 
@@ -99,7 +98,6 @@ func (p *portal) page(c *gin.Context, status int, name string, d portalPage) {
 	if d.User == nil {
 		d.User = currentUser(c)
 	}
-	d.Dev = p.dev
 	if len(d.Errors) > 0 && !strings.HasPrefix(d.Title, "Error: ") {
 		d.Title = "Error: " + d.Title
 	}
@@ -241,7 +239,6 @@ type signInData struct {
 	Next      string
 	CSRF      string
 	DemoUsers []demoUser
-	Signed    string
 }
 
 type demoUser struct {

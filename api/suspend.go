@@ -44,12 +44,16 @@ func (h *handlers) suspendTrust(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
+// maxSuspendReason keeps the reason, with the words that say which trust,
+// within what a move takes as the reason for a hold or a cancellation (500).
+const maxSuspendReason = 300
+
 // suspend suspends a trust, records who did, and holds or cancels its
 // active moves when asked; it returns how many it held or cancelled.
 func (h *handlers) suspend(c *gin.Context, a models.Actor, ods string, in suspendRequest, now time.Time) (int, error) {
 	var v models.ValidationError
-	if len(strings.TrimSpace(in.Reason)) < 5 {
-		v.Add("reason", "say why the trust is suspended")
+	if r := strings.TrimSpace(in.Reason); len(r) < 5 || len(r) > maxSuspendReason {
+		v.Add("reason", "say why the trust is suspended, in 5 to 300 characters")
 	}
 	if in.InFlight != "continue" && in.InFlight != "pause" && in.InFlight != "cancel" {
 		v.Add("in_flight", "must be continue, pause or cancel")

@@ -166,17 +166,15 @@ func (s *Store) CountMoves(ctx context.Context, trust string) (MoveCounts, error
 	for _, r := range rows {
 		out.Active[r.Stage] += r.N
 		out.ActiveTotal += r.N
-		if r.Outgoing {
+		ours := models.WaitingOperator // every trust's moves: an operator's turn
+		switch {
+		case trust == "":
+		case r.Outgoing:
 			out.Outgoing += r.N
-		} else {
-			out.Incoming += r.N
-		}
-		ours := models.WaitingReceivingTrust
-		if r.Outgoing {
 			ours = models.WaitingSendingTrust
-		}
-		if trust == "" {
-			ours = models.WaitingOperator
+		default:
+			out.Incoming += r.N
+			ours = models.WaitingReceivingTrust
 		}
 		if r.WaitingOn == ours {
 			out.WaitingOnUs += r.N
@@ -187,9 +185,6 @@ func (s *Store) CountMoves(ctx context.Context, trust string) (MoveCounts, error
 		if r.HasFailedStep {
 			out.Failed += r.N
 		}
-	}
-	if trust == "" {
-		out.Incoming = 0
 	}
 	return out, translate(err, "count moves")
 }
