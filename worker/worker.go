@@ -33,7 +33,7 @@ type Options struct {
 // Run polls Temporal and the delivery queues until ctx is done, then stops
 // both, letting work in flight finish within the configured timeouts.
 func Run(ctx context.Context, o Options) error {
-	w := sdkworker.New(o.Temporal, o.TaskQueue, sdkworker.Options{})
+	w := sdkworker.New(o.Temporal, o.TaskQueue, TemporalOptions())
 	w.RegisterActivity(o.Activities)
 	w.RegisterWorkflowWithOptions(workflows.MoveWorkflow, workflow.RegisterOptions{Name: workflows.MoveWorkflowName})
 	if err := w.Start(); err != nil {
@@ -53,4 +53,14 @@ func Run(ctx context.Context, o Options) error {
 	o.Logger.Info("worker running", "task_queue", o.TaskQueue)
 	<-ctx.Done()
 	return nil
+}
+
+// TemporalOptions tune the Temporal worker. Each poller kind scales with
+// the work waiting: with a fixed two, pollers favour the sticky queue
+// while it has a backlog, and a new move's first task waits behind it.
+func TemporalOptions() sdkworker.Options {
+	return sdkworker.Options{
+		WorkflowTaskPollerBehavior: sdkworker.NewPollerBehaviorAutoscaling(sdkworker.PollerBehaviorAutoscalingOptions{}),
+		ActivityTaskPollerBehavior: sdkworker.NewPollerBehaviorAutoscaling(sdkworker.PollerBehaviorAutoscalingOptions{}),
+	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/nhs-staff-passport/passport/internal/moves"
 	"github.com/nhs-staff-passport/passport/internal/testenv"
 	"github.com/nhs-staff-passport/passport/models"
+	passportworker "github.com/nhs-staff-passport/passport/worker"
 	"github.com/nhs-staff-passport/passport/workflows"
 )
 
@@ -209,7 +210,7 @@ func newBareSystem(b *testing.B) client.Client {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = d.stop() })
-	w := worker.New(d.svc.temporal, "bare", worker.Options{})
+	w := worker.New(d.svc.temporal, "bare", passportworker.TemporalOptions()) // tuned as the move worker is
 	w.RegisterWorkflow(bareWorkflow)
 	w.RegisterActivity(noop)
 	if err := w.Start(); err != nil {

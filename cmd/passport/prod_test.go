@@ -175,3 +175,21 @@ func TestProductionProcessesSideBySide(t *testing.T) {
 		}
 	}
 }
+
+// Requests to a Temporal server on this machine go uncompressed; to any
+// other, gzipped.
+func TestGRPCCompressionOnlyForRemoteServers(t *testing.T) {
+	for addr, gzip := range map[string]bool{
+		"127.0.0.1:7233":               false,
+		"localhost:7233":               false,
+		"[::1]:7233":                   false,
+		"temporal:7233":                true,
+		"temporal.example.nhs.uk:7233": true,
+		"10.0.0.5:7233":                true,
+	} {
+		_, got := grpcCompression(addr).(*client.GrpcCompressionGzip)
+		if got != gzip {
+			t.Errorf("%s: gzip %v, want %v", addr, got, gzip)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -89,16 +90,31 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *servi
 	}
 	if s.temporal, err = retry(ctx, log, "temporal", func(ctx context.Context) (client.Client, error) {
 		return client.DialContext(ctx, client.Options{
-			HostPort:       cfg.TemporalAddress,
-			Namespace:      cfg.TemporalNamespace,
-			Logger:         sdklog.NewStructuredLogger(log.With("component", "temporal-sdk")),
-			MetricsHandler: s.metrics.Temporal,
+			HostPort:          cfg.TemporalAddress,
+			Namespace:         cfg.TemporalNamespace,
+			Logger:            sdklog.NewStructuredLogger(log.With("component", "temporal-sdk")),
+			MetricsHandler:    s.metrics.Temporal,
+			ConnectionOptions: client.ConnectionOptions{GrpcCompression: grpcCompression(cfg.TemporalAddress)},
 		})
 	}); err != nil {
 		return nil, err
 	}
 	s.moves = &moves.Service{Store: s.store, Credentials: s.creds, Temporal: s.temporal, TaskQueue: cfg.TemporalTaskQueue, Links: s.links}
 	return s, nil
+}
+
+// grpcCompression gzips requests to a remote Temporal server but not to
+// one on this machine (dev mode's, above all), where compressing every
+// request only spends CPU.
+func grpcCompression(hostPort string) client.GrpcCompression {
+	host, _, err := net.SplitHostPort(hostPort)
+	if err != nil {
+		host = hostPort
+	}
+	if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+		return &client.GrpcCompressionNone{}
+	}
+	return &client.GrpcCompressionGzip{}
 }
 
 // retry calls f until it succeeds, ctx ends or a minute has passed.
