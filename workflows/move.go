@@ -58,6 +58,10 @@ type move struct {
 	changed bool
 
 	lastSA [3]string // status, stage, waiting on as last upserted
+	// indexAtRest: the search attributes change only where the move comes
+	// to rest (see publish). Moves started before this change upsert them
+	// at every step.
+	indexAtRest bool
 }
 
 type stopRequest struct {
@@ -84,6 +88,10 @@ func MoveWorkflow(ctx workflow.Context, in MoveInput) (MoveResult, error) {
 
 func (m *move) run(ctx workflow.Context) {
 	ctx = workflow.WithActivityOptions(ctx, activityOptions)
+	if workflow.GetVersion(ctx, "index-at-rest", workflow.DefaultVersion, 1) >= 1 {
+		m.indexAtRest = true
+		m.lastSA = [3]string{string(models.MoveActive), models.StepInvite, string(models.WaitingNobody)} // as the move was started
+	}
 	m.publish(ctx)
 
 	// invite
@@ -155,9 +163,14 @@ func (m *move) run(ctx workflow.Context) {
 		return
 	}
 	m.p.Status = models.MoveCompleted
-	m.done(ctx, models.StepComplete, models.StateDone)
-	m.p.Stage = "completed"
-	m.publish(ctx)
+	if m.indexAtRest {
+		m.p.Stage = "completed" // one write of the end, not two
+		m.done(ctx, models.StepComplete, models.StateDone)
+	} else {
+		m.done(ctx, models.StepComplete, models.StateDone)
+		m.p.Stage = "completed"
+		m.publish(ctx)
+	}
 
 	m.closeTemporaryMove(ctx)
 }
@@ -233,8 +246,10 @@ func (m *move) waitingStage(ctx workflow.Context, name string, on models.Waiting
 	m.setState(name, models.StateWaiting)
 	m.p.WaitingOn = on
 	// Escalated speaks of the current wait (dashboards count overdue moves
-	// by it); moves started before this change keep it for good.
-	if workflow.GetVersion(ctx, "escalated-per-wait", workflow.DefaultVersion, 1) >= 1 {
+	// by it); moves started before this change keep it for good. (Moves
+	// that index at rest are newer still, and skip asking: every version
+	// marker costs a visibility write.)
+	if m.indexAtRest || workflow.GetVersion(ctx, "escalated-per-wait", workflow.DefaultVersion, 1) >= 1 {
 		m.p.Escalated = false
 	}
 	m.publish(ctx)
@@ -439,13 +454,21 @@ func (m *move) allDecided() bool {
 
 // publish writes the progress to the read model (a local activity: no
 // extra round trip to the server) and refreshes the search attributes.
+//
+// The search attributes say where the move rests: they change when it
+// starts waiting on someone, when it stops waiting on an operator, and
+// when it ends — not at each step in between, which the read model shows
+// and which would each cost the server a rewrite of the move's visibility
+// record (the largest part of its storage work).
 func (m *move) publish(ctx workflow.Context) {
 	m.p.Seq++
 	m.p.UpdatedAt = workflow.Now(ctx)
 	lctx := workflow.WithLocalActivityOptions(ctx, progressOptions)
 	_ = workflow.ExecuteLocalActivity(lctx, a.RecordProgress, m.p).Get(lctx, nil)
 	sa := [3]string{string(m.p.Status), m.p.Stage, string(m.p.WaitingOn)}
-	if sa != m.lastSA {
+	atRest := m.p.WaitingOn != models.WaitingNobody || m.p.Status != models.MoveActive ||
+		m.lastSA[2] == string(models.WaitingOperator)
+	if sa != m.lastSA && (atRest || !m.indexAtRest) {
 		m.lastSA = sa
 		_ = workflow.UpsertTypedSearchAttributes(ctx,
 			SAStatus.ValueSet(sa[0]), SAStage.ValueSet(sa[1]), SAWaitingOn.ValueSet(sa[2]))

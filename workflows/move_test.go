@@ -59,6 +59,7 @@ type harness struct {
 
 	mu       sync.Mutex
 	progress []models.MoveProgress
+	indexed  []string // search attributes upserted: "status/stage/waiting on"
 	notices  []string // "template/stage/n"
 	replies  map[string]error
 }
@@ -98,6 +99,15 @@ func newHarness(t *testing.T) *harness {
 		data, _ := json.Marshal(args.Get(1))
 		_ = json.Unmarshal(data, &p)
 		h.progress = append(h.progress, p)
+	}).Return(nil)
+	h.env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
+		sa := args.Get(0).(temporal.SearchAttributes)
+		status, _ := sa.GetKeyword(SAStatus)
+		stage, _ := sa.GetKeyword(SAStage)
+		on, _ := sa.GetKeyword(SAWaitingOn)
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.indexed = append(h.indexed, status+"/"+stage+"/"+on)
 	}).Return(nil)
 	return h
 }
@@ -231,6 +241,12 @@ func TestHappyPathRotation(t *testing.T) {
 	}
 	h.env.AssertActivityNumberOfCalls(t, "RecordIdentity", 1)
 	h.env.AssertActivityNumberOfCalls(t, "RevokeShares", 0)
+	// The visibility record changes where the move rests, not at each step.
+	want := []string{"active/invite/staff", "active/identity/staff", "active/consent/staff",
+		"active/acceptance/receiving_trust", "completed/completed/"}
+	if strings.Join(h.indexed, " ") != strings.Join(want, " ") {
+		t.Errorf("search attributes upserted\n got %v\nwant %v", h.indexed, want)
+	}
 }
 
 func TestIdentitySkippedWhenHeld(t *testing.T) {
@@ -417,6 +433,13 @@ func TestFailedStepWaitsForRetry(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("trusts not told of the failure: %v", h.notices)
+	}
+	// Operators find the failed move by its search attributes; after the
+	// retry it no longer shows as theirs.
+	want := []string{"active/invite/staff", "active/identity/staff", "active/consent/staff",
+		"active/transfer/operator", "active/transfer/", "active/acceptance/receiving_trust", "completed/completed/"}
+	if strings.Join(h.indexed, " ") != strings.Join(want, " ") {
+		t.Errorf("search attributes upserted\n got %v\nwant %v", h.indexed, want)
 	}
 }
 

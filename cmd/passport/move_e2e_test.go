@@ -20,6 +20,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/converter"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/nhs-staff-passport/passport/internal/demo"
@@ -471,6 +472,31 @@ func TestMoveEndToEnd(t *testing.T) {
 	t.Logf("move completed %v after it was started; history has %d events", took.Round(time.Millisecond), len(hist.Events))
 	if len(hist.Events) >= 250 {
 		t.Errorf("history has %d events, want under 250", len(hist.Events))
+	}
+	// The visibility record (what Temporal's own tools list moves by) is
+	// rewritten where the move rests, and ends as the move did.
+	upserts := 0
+	for _, ev := range hist.Events {
+		if ev.EventType == enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES {
+			upserts++
+		}
+	}
+	if upserts > 6 {
+		t.Errorf("search attributes upserted %d times, want at most 6 (four waits, the end, one version marker)", upserts)
+	}
+	desc, err := c.DescribeWorkflowExecution(t.Context(), workflows.WorkflowID(mv.ID), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	indexed := map[string]string{}
+	for name, p := range desc.WorkflowExecutionInfo.GetSearchAttributes().GetIndexedFields() {
+		var v string
+		_ = converter.GetDefaultDataConverter().FromPayload(p, &v)
+		indexed[name] = v
+	}
+	if indexed[workflows.SAStatus.GetName()] != "completed" || indexed[workflows.SAStage.GetName()] != "completed" ||
+		indexed[workflows.SAWaitingOn.GetName()] != "" || indexed[workflows.SASendingTrust.GetName()] != "RJ1" {
+		t.Errorf("search attributes at the end: %v", indexed)
 	}
 	if path := os.Getenv("PASSPORT_RECORD_HISTORY"); path != "" {
 		out, _ := protojson.MarshalOptions{Indent: "  "}.Marshal(&hist)
