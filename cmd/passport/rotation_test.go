@@ -14,7 +14,9 @@ import (
 
 	"github.com/nhs-staff-passport/passport/internal/demo"
 	"github.com/nhs-staff-passport/passport/internal/devtemporal"
+	"github.com/nhs-staff-passport/passport/internal/moves"
 	"github.com/nhs-staff-passport/passport/internal/testenv"
+	"github.com/nhs-staff-passport/passport/workflows"
 )
 
 func demoKey(t testing.TB, dir, trust, role string) string {
@@ -93,6 +95,16 @@ func TestRotationUpload(t *testing.T) {
 		t.Errorf("row errors: 3=%s 4=%s", fields(3), fields(4))
 	}
 
+	// Each move's first step waits until the upload has been answered.
+	desc, err := d.svc.temporal.DescribeWorkflowExecution(t.Context(), workflows.WorkflowID(res.Rows[0].MoveID), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := desc.WorkflowExecutionInfo
+	if held := info.ExecutionTime.AsTime().Sub(info.StartTime.AsTime()); held != moves.DefaultRotationStartDelay {
+		t.Errorf("a rotation's move starts its work %v after it is recorded, want %v", held, moves.DefaultRotationStartDelay)
+	}
+
 	code, body = upload(t, url, key, file)
 	_ = json.Unmarshal([]byte(body), &res)
 	if code != http.StatusOK || res.Started != 0 || res.AlreadyStarted != 3 {
@@ -160,6 +172,7 @@ func TestRotationUpload(t *testing.T) {
 		t.Fatalf("reinstate: %d, %d moves resumed", code, held.Resumed)
 	}
 	mailTo(t, d.baseURL(), "a.one@nhs.net", "Carrying on")
+	mailTo(t, d.baseURL(), "a.one@nhs.net", "has started your move") // the hold woke it early
 	call(t, key, "GET", api+"/moves/"+ada, "", &mv)
 	if mv.Paused {
 		t.Errorf("Ada's move is still on hold after RRK was reinstated")

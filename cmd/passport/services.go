@@ -99,7 +99,8 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *servi
 	}); err != nil {
 		return nil, err
 	}
-	s.moves = &moves.Service{Store: s.store, Credentials: s.creds, Temporal: s.temporal, TaskQueue: cfg.TemporalTaskQueue, Links: s.links}
+	s.moves = &moves.Service{Store: s.store, Credentials: s.creds, Temporal: s.temporal, TaskQueue: cfg.TemporalTaskQueue, Links: s.links,
+		RotationStartDelay: moves.DefaultRotationStartDelay}
 	return s, nil
 }
 

@@ -133,6 +133,7 @@ func rowKey(actor models.Actor, r StartRequest) string {
 func (s *Service) StartRotation(ctx context.Context, actor models.Actor, rows []StartRequest) (RotationResult, error) {
 	res := RotationResult{Rows: make([]RowResult, len(rows))}
 	ctx = withLookups(ctx)
+	ctx.Value(lookupsKey{}).(*lookups).startDelay = s.RotationStartDelay
 	const parallel = 32
 	var (
 		wg       sync.WaitGroup
