@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -245,18 +246,16 @@ func (h *handlers) answerMove(c *gin.Context, a models.Actor, id, update, action
 	// The workflow writes its read model as it acts on the answer: wait a
 	// moment for that write, so the reply (and the page after a form)
 	// shows the answer taken.
-	deadline := time.Now().Add(answerSettle)
-	for {
-		mv, err = h.store.Move(c.Request.Context(), mv.ID)
-		if err != nil || mv.Seq > p.Seq || time.Now().After(deadline) {
-			return mv, err
-		}
-		select {
-		case <-c.Request.Context().Done():
+	ctx, cancel := context.WithTimeout(c.Request.Context(), answerSettle)
+	defer cancel()
+	seen, err := h.store.WaitMove(ctx, mv.ID, 20*time.Millisecond, func(m models.Move) bool { return m.Seq > p.Seq })
+	if err != nil && ctx.Err() != nil { // past the wait the reply shows the move as last read
+		if seen.ID == "" {
 			return mv, nil
-		case <-time.After(20 * time.Millisecond):
 		}
+		return seen, nil
 	}
+	return seen, err
 }
 
 // answerSettle bounds how long an answer waits for the read model to show

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -64,31 +63,9 @@ func newBenchSystem(b *testing.B, people int) *benchSystem {
 	return s
 }
 
-// answer gives an answer as soon as the move will take it: a refusal
-// because the move has not reached that stage yet is retried after a
-// moment. (Watching the SQLite read model instead was slower: it competes
-// with the workflow's own writes for the one connection.)
-// answerRetry spaces the retries: each refused answer costs the server a
-// workflow task, so under load a longer pause lets more moves through.
-var answerRetry = 2 * time.Millisecond
-
-func answer(ctx context.Context, svc *moves.Service, moveID, update string, arg any) (models.MoveProgress, error) {
-	for {
-		p, err := svc.Answer(ctx, moveID, update, arg)
-		var refused *models.RefusedError
-		if !errors.As(err, &refused) || !strings.Contains(refused.Reason, "not waiting") {
-			return p, err
-		}
-		select {
-		case <-ctx.Done():
-			return p, ctx.Err()
-		case <-time.After(answerRetry):
-		}
-	}
-}
-
-// runMove starts a move and gives every answer as soon as it is asked for,
-// returning once the move is complete.
+// runMove starts a move and gives every answer as soon as the move asks
+// for it (its read model says so), as one person and one receiving trust
+// who answer at once would, returning once the move is complete.
 func (s *benchSystem) runMove(ctx context.Context, i int) error {
 	svc := s.d.svc.moves
 	var req moves.StartRequest
@@ -101,27 +78,43 @@ func (s *benchSystem) runMove(ctx context.Context, i int) error {
 	if err != nil {
 		return err
 	}
-	staff := workflows.Caller{Kind: models.ActorStaff, ID: mv.PassportID}
-	if _, err := answer(ctx, svc, mv.ID, workflows.UpdateAcceptInvitation, workflows.AcceptInvitation{Caller: staff}); err != nil {
+	asks := func(stage string, on models.WaitingOn) error {
+		_, err := svc.Store.WaitMove(ctx, mv.ID, time.Second, func(m models.Move) bool {
+			return m.Stage == stage && m.WaitingOn == on
+		})
 		return err
 	}
-	if _, err := answer(ctx, svc, mv.ID, workflows.UpdateGiveConsent, workflows.GiveConsent{Caller: staff, Types: req.RequestedCredentials, WordingVersion: "v1"}); err != nil {
+	staff := workflows.Caller{Kind: models.ActorStaff, ID: mv.PassportID}
+	if err := asks(models.StepInvite, models.WaitingStaff); err != nil {
+		return err
+	}
+	if _, err := svc.Answer(ctx, mv.ID, workflows.UpdateAcceptInvitation, workflows.AcceptInvitation{Caller: staff}); err != nil {
+		return err
+	}
+	if err := asks(models.StepConsent, models.WaitingStaff); err != nil {
+		return err
+	}
+	if _, err := svc.Answer(ctx, mv.ID, workflows.UpdateGiveConsent, workflows.GiveConsent{Caller: staff, Types: req.RequestedCredentials, WordingVersion: "v1"}); err != nil {
+		return err
+	}
+	if err := asks(models.StepAcceptance, models.WaitingReceivingTrust); err != nil {
+		return err
+	}
+	shares, err := svc.Store.Shares(ctx, mv.ID)
+	if err != nil {
 		return err
 	}
 	recv := workflows.Caller{Kind: models.ActorAPIKey, ID: "bench", Trust: "RRK", Role: models.RoleHR}
-	var shares []models.Share
-	for len(shares) == 0 {
-		if shares, err = svc.Store.Shares(ctx, mv.ID); err != nil {
-			return err
-		}
-		if len(shares) == 0 {
-			time.Sleep(2 * time.Millisecond)
-		}
+	decided := make([]error, len(shares))
+	var wg sync.WaitGroup
+	for k, sh := range shares { // the receiving trust accepts them all at once
+		wg.Go(func() {
+			_, decided[k] = svc.Answer(ctx, mv.ID, workflows.UpdateDecideShare, workflows.DecideShare{Caller: recv, ShareID: sh.ID, Decision: models.DecisionAccepted})
+		})
 	}
-	for _, sh := range shares {
-		if _, err := answer(ctx, svc, mv.ID, workflows.UpdateDecideShare, workflows.DecideShare{Caller: recv, ShareID: sh.ID, Decision: models.DecisionAccepted}); err != nil {
-			return err
-		}
+	wg.Wait()
+	if err := errors.Join(decided...); err != nil {
+		return err
 	}
 	var res workflows.MoveResult
 	if err := s.d.svc.temporal.GetWorkflow(ctx, workflows.WorkflowID(mv.ID), "").Get(ctx, &res); err != nil {

@@ -86,6 +86,9 @@ func (s *Store) SaveProgress(ctx context.Context, p models.MoveProgress) (before
 		}
 		return nil
 	})
+	if err == nil && applied {
+		s.watchers.wake(p.MoveID)
+	}
 	return before, applied, err
 }
 

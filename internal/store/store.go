@@ -24,6 +24,7 @@ import (
 type Store struct {
 	db       *gorm.DB
 	postgres bool
+	watchers *watchers // shared with the stores of transactions
 }
 
 // Open connects to a postgres:// URL, or to a SQLite file given as
@@ -70,7 +71,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		// enough for a development machine.
 		sqlDB.SetMaxOpenConns(4)
 	}
-	s := &Store{db: db, postgres: isPostgres}
+	s := &Store{db: db, postgres: isPostgres, watchers: &watchers{}}
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,8 +35,21 @@ func backends(t *testing.T) map[string]*store.Store {
 			}
 		}
 		out[name] = s
+		dsns.Store(s, dsn)
 	}
 	return out
+}
+
+// dsns remembers where each store of backends connects, for a second
+// connection standing in for another process.
+var dsns sync.Map
+
+func dsnOf(t *testing.T, s *store.Store) string {
+	dsn, ok := dsns.Load(s)
+	if !ok {
+		t.Fatal("not a store from backends")
+	}
+	return dsn.(string)
 }
 
 func TestTrusts(t *testing.T) {

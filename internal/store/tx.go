@@ -11,7 +11,7 @@ import (
 // is given lands together or not at all.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-		return fn(&Store{db: db, postgres: s.postgres})
+		return fn(&Store{db: db, postgres: s.postgres, watchers: s.watchers})
 	})
 }
 
