@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -36,7 +37,8 @@ const host = "127.0.0.1"
 
 // Options configure an embedded server.
 type Options struct {
-	// DatabaseFile is the SQLite file; it is created with its schema when missing.
+	// DatabaseFile is the SQLite file; it is created with its schema when
+	// missing, and VisibilityFile(DatabaseFile) beside it.
 	DatabaseFile string
 	// BasePort is the frontend port; the next PortsUsed-1 ports are taken too.
 	BasePort int
@@ -68,31 +70,28 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 
-	sqlCfg := &config.SQL{
-		PluginName:   sqliteplugin.PluginName,
-		DatabaseName: opts.DatabaseFile,
-		// The plugin passes every attribute but a few URI parameters as a
-		// pragma, by its bare name. WAL lets readers work beside the one
-		// writer; with WAL, synchronous=NORMAL loses nothing when the
-		// process dies (only a power cut can take the last commits), which
-		// suits a development server.
-		ConnectAttributes: map[string]string{
-			"mode":         "rwc",
-			"journal_mode": "wal",
-			"synchronous":  "1",
-			"busy_timeout": "10000",
-		},
-	}
+	sqlCfg := sqliteConfig(opts.DatabaseFile)
+	// Visibility (the index behind listing workflows) lives in a file of
+	// its own. SQLite has one writer per file, and each search attribute
+	// update rewrites a wide, heavily indexed row; in the same file those
+	// rewrites hold up the workflows' own writes (a start waits behind
+	// them). A data directory made before the split keeps its visibility
+	// in the main file.
+	visCfg := sqliteConfig(VisibilityFile(opts.DatabaseFile))
 	if _, err := os.Stat(opts.DatabaseFile); errors.Is(err, os.ErrNotExist) {
 		if err := os.MkdirAll(filepath.Dir(opts.DatabaseFile), 0o700); err != nil {
 			return nil, fmt.Errorf("devtemporal: create data dir: %w", err)
 		}
-		if err := sqlite.SetupSchema(sqlCfg); err != nil {
-			return nil, fmt.Errorf("devtemporal: set up schema: %w", err)
+		for _, c := range []*config.SQL{visCfg, sqlCfg} {
+			if err := sqlite.SetupSchema(c); err != nil {
+				return nil, fmt.Errorf("devtemporal: set up schema: %w", err)
+			}
 		}
+	} else if _, err := os.Stat(visCfg.DatabaseName); errors.Is(err, os.ErrNotExist) {
+		visCfg = sqlCfg
 	}
 
-	cfg := serverConfig(sqlCfg, opts.BasePort)
+	cfg := serverConfig(sqlCfg, visCfg, opts.BasePort)
 	ns, err := sqlite.NewNamespaceConfig(cfg.ClusterMetadata.CurrentClusterName, opts.Namespace, false, opts.SearchAttributes)
 	if err != nil {
 		return nil, fmt.Errorf("devtemporal: namespace: %w", err)
@@ -139,7 +138,39 @@ func (s *Server) Stop() error {
 	return s.srv.Stop()
 }
 
-func serverConfig(sqlCfg *config.SQL, base int) *config.Config {
+// VisibilityFile is where a server whose main file is databaseFile keeps
+// its visibility records: temporal.db → temporal-visibility.db.
+func VisibilityFile(databaseFile string) string {
+	ext := filepath.Ext(databaseFile)
+	return strings.TrimSuffix(databaseFile, ext) + "-visibility" + ext
+}
+
+func sqliteConfig(file string) *config.SQL {
+	return &config.SQL{
+		PluginName:   sqliteplugin.PluginName,
+		DatabaseName: file,
+		// The plugin passes every attribute but a few URI parameters as a
+		// pragma, by its bare name. WAL lets readers work beside the one
+		// writer; with WAL, synchronous=NORMAL loses nothing when the
+		// process dies (only a power cut can take the last commits), which
+		// suits a development server.
+		ConnectAttributes: map[string]string{
+			"mode":         "rwc",
+			"journal_mode": "wal",
+			"synchronous":  "1",
+			"busy_timeout": "10000",
+		},
+	}
+}
+
+// The data stores: the main one (executions, history, queues, namespaces)
+// and visibility.
+const (
+	mainStore       = "sqlite"
+	visibilityStore = "sqlite-visibility"
+)
+
+func serverConfig(sqlCfg, visCfg *config.SQL, base int) *config.Config {
 	const clusterName = "active"
 	service := func(i int) config.Service {
 		return config.Service{RPC: config.RPC{
@@ -154,10 +185,10 @@ func serverConfig(sqlCfg *config.SQL, base int) *config.Config {
 			Membership: config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: host},
 		},
 		Persistence: config.Persistence{
-			DefaultStore:     sqliteplugin.PluginName,
-			VisibilityStore:  sqliteplugin.PluginName,
+			DefaultStore:     mainStore,
+			VisibilityStore:  visibilityStore,
 			NumHistoryShards: 1,
-			DataStores:       map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sqlCfg}},
+			DataStores:       map[string]config.DataStore{mainStore: {SQL: sqlCfg}, visibilityStore: {SQL: visCfg}},
 		},
 		ClusterMetadata: &cluster.Config{
 			FailoverVersionIncrement: 10,
