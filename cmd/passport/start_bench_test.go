@@ -11,10 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
 
 	"github.com/nhs-staff-passport/passport/internal/devtemporal"
 	"github.com/nhs-staff-passport/passport/internal/testenv"
+	"github.com/nhs-staff-passport/passport/models"
+	"github.com/nhs-staff-passport/passport/workflows"
 )
 
 // latencies runs f b.N times from `clients` goroutines and reports the
@@ -103,6 +106,46 @@ func BenchmarkStartWorkflowSDK(b *testing.B) {
 		_, err := c.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{
 			ID: fmt.Sprintf("sdk-start-%d-%d", tag, i), TaskQueue: "nobody-polls-this",
 		}, "NoSuchWorkflow")
+		return err
+	})
+}
+
+// BenchmarkStartMoveWorkflowSDK is the like-for-like floor for
+// BenchmarkStartMoveHTTP: the same move workflow started straight through
+// the SDK, with the worker running it as it runs the API's (so each start
+// brings the same invitation work after it), the person and the move
+// recorded beforehand. What BenchmarkStartMoveHTTP adds over it is the
+// API's own share: HTTP, the key, validation and the read model.
+func BenchmarkStartMoveWorkflowSDK(b *testing.B) {
+	d, err := startDev(b.Context(), devConfig(b, b.TempDir(), testenv.FreePortRange(b, devtemporal.PortsUsed)), quietLogger())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.stop()
+	ctx := context.Background()
+	start := time.Now().AddDate(0, 1, 0).UTC().Truncate(24 * time.Hour)
+	requested := []models.CredentialType{models.CredIdentity, models.CredDBSCheck}
+	inputs := make([]workflows.MoveInput, b.N)
+	for i := range b.N {
+		p, _, err := d.svc.store.FindOrCreatePassport(ctx, models.StaffDetails{Email: fmt.Sprintf("sdk%d@nhs.net", i), GivenName: "S", FamilyName: fmt.Sprint(i)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		now := time.Now().UTC()
+		mv := models.Move{ID: uuid.NewString(), SendingODS: "RJ1", ReceivingODS: "RRK", PassportID: p.ID, Kind: models.KindRotation,
+			StaffGroup: models.GroupTemporaryMover, StartDate: start, Requested: "identity,dbs_check", Status: models.MoveActive,
+			Stage: models.StepInvite, CreatedAt: now, UpdatedAt: now}
+		if _, _, err := d.svc.store.CreateMove(ctx, &mv); err != nil {
+			b.Fatal(err)
+		}
+		inputs[i] = workflows.MoveInput{MoveID: mv.ID, PassportID: p.ID, SendingTrust: "RJ1", ReceivingTrust: "RRK",
+			Kind: models.KindRotation, StaffGroup: models.GroupTemporaryMover, StartDate: start, Requested: requested,
+			Policy: models.DefaultMovePolicy()}
+	}
+	c := d.svc.temporal
+	latencies(b, 20, func(i int) error {
+		_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.WorkflowID(inputs[i].MoveID), TaskQueue: d.cfg.TemporalTaskQueue},
+			workflows.MoveWorkflowName, inputs[i])
 		return err
 	})
 }
