@@ -81,7 +81,7 @@ var operations = []op{
 	{"GET", "/readyz", "Database, Redis and Temporal are reachable (503 names the one that is not)", "", "", 200, "Any"},
 	{"GET", "/openapi.json", "This document", "", "", 200, "Any"},
 	{"POST", "/api/v1/moves", "Start a move (honours Idempotency-Key: 200 with the same move when seen before)", "hr, trust_admin", "StartMove", 201, "Move"},
-	{"POST", "/api/v1/rotations", "Start many moves from a CSV file (text/csv) or a JSON array; answers row by row (?format=csv: the failed rows)", "hr, trust_admin", "Any", 201, "Any"},
+	{"POST", "/api/v1/rotations", "Start many moves from a CSV file (text/csv) or a JSON array; answers row by row (?format=csv: the failed rows). Each move's invitation follows 10 s after it is started", "hr, trust_admin", "Any", 201, "Any"},
 	{"GET", "/api/v1/moves", "List moves of the caller's trust (operators: all), newest first, with cursor pagination. Query filters: status, stage, sending_trust, receiving_trust, direction (in|out), staff_group, waiting_on, waiting_on_us (true: waiting on the caller's trust; operators: on an operator), overdue (true: every reminder sent and escalated), has_failed_step, q (staff name or email), started_after, started_before; sort (created_at|-created_at), limit (1-100), cursor", "hr, trust_admin, operator", "", 200, "MoveList"},
 	{"GET", "/api/v1/moves/{id}", "A move's progress, steps, shares and timeline", "hr, trust_admin, operator", "", 200, "Move"},
 	{"GET", "/api/v1/moves/{id}/events", "A move's audit trail", "hr, trust_admin, operator", "", 200, "Any"},
