@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -147,5 +148,52 @@ func BenchmarkStartMoveWorkflowSDK(b *testing.B) {
 		_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.WorkflowID(inputs[i].MoveID), TaskQueue: d.cfg.TemporalTaskQueue},
 			workflows.MoveWorkflowName, inputs[i])
 		return err
+	})
+}
+
+// BenchmarkListMovesHTTP is GET /api/v1/moves (first page, filtered) from
+// 20 clients at once in dev mode, on SQLite holding 5,000 of the trust's
+// moves.
+func BenchmarkListMovesHTTP(b *testing.B) {
+	dir := b.TempDir()
+	d, err := startDev(b.Context(), devConfig(b, dir, testenv.FreePortRange(b, devtemporal.PortsUsed)), quietLogger())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.stop()
+	ctx := context.Background()
+	p, _, err := d.svc.store.FindOrCreatePassport(ctx, models.StaffDetails{Email: "list@nhs.net", GivenName: "L", FamilyName: "Ist"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	base := time.Now().UTC().Add(-time.Hour)
+	for i := range 5000 {
+		at := base.Add(time.Duration(i) * time.Millisecond)
+		stage, on := models.StepConsent, models.WaitingStaff
+		if i%3 == 0 {
+			stage, on = models.StepAcceptance, models.WaitingReceivingTrust
+		}
+		mv := models.Move{ID: uuid.NewString(), SendingODS: "RJ1", ReceivingODS: "RRK", PassportID: p.ID, Kind: models.KindRotation,
+			StaffGroup: models.GroupDoctorInTraining, StartDate: at, Requested: "identity", Status: models.MoveActive,
+			Stage: stage, WaitingOn: on, CreatedAt: at, UpdatedAt: at}
+		if _, _, err := d.svc.store.CreateMove(ctx, &mv); err != nil {
+			b.Fatal(err)
+		}
+	}
+	key := demoKey(b, dir, "RJ1", "hr")
+	url := d.baseURL() + "/api/v1/moves?direction=out&status=active&waiting_on=staff&limit=25"
+	latencies(b, 20, func(int) error {
+		req, _ := http.NewRequest("GET", url, nil)
+		req.Header.Set("Authorization", "Bearer "+key)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `"stage":"consent"`) {
+			return fmt.Errorf("status %d: %.200s", res.StatusCode, body)
+		}
+		return nil
 	})
 }
