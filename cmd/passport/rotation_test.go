@@ -205,3 +205,28 @@ func BenchmarkRotation1000(b *testing.B) {
 }
 
 func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// An answer the move refuses while its first step is held back (here an
+// operator's retry of a step that has not failed) is refused as ever, and
+// the move still sends its invitation.
+func TestRotationMoveRefusesAnswersWhileHeld(t *testing.T) {
+	dir := t.TempDir()
+	d := startTestDev(t, devConfig(t, dir, testenv.FreePortRange(t, devtemporal.PortsUsed)))
+	defer d.stop()
+	start := time.Now().AddDate(0, 2, 0).Format("2006-01-02")
+	code, body := upload(t, d.baseURL()+"/api/v1/rotations", demoKey(t, dir, "RJ1", "hr"),
+		"email,given_name,family_name,staff_group,receiving_trust,start_date\nz.zee@nhs.net,Zed,Zee,doctor_in_training,RRK,"+start+"\n")
+	var res struct {
+		Rows []struct {
+			MoveID string `json:"move_id"`
+		}
+	}
+	if err := json.Unmarshal([]byte(body), &res); err != nil || code != http.StatusCreated || len(res.Rows) != 1 {
+		t.Fatalf("upload: %d %s", code, body)
+	}
+	op := demoKey(t, dir, "RJ1", "operator")
+	if code := call(t, op, "POST", d.baseURL()+"/api/v1/moves/"+res.Rows[0].MoveID+"/retry", `{"step":"invite"}`, nil); code != http.StatusConflict {
+		t.Errorf("retrying a step that has not failed: %d, want 409", code)
+	}
+	mailTo(t, d.baseURL(), "z.zee@nhs.net", "has started your move")
+}
