@@ -249,13 +249,15 @@ func (h *handlers) answerMove(c *gin.Context, a models.Actor, id, update, action
 	ctx, cancel := context.WithTimeout(c.Request.Context(), answerSettle)
 	defer cancel()
 	seen, err := h.store.WaitMove(ctx, mv.ID, 20*time.Millisecond, func(m models.Move) bool { return m.Seq > p.Seq })
-	if err != nil && ctx.Err() != nil { // past the wait the reply shows the move as last read
-		if seen.ID == "" {
-			return mv, nil
-		}
+	switch {
+	case err == nil:
+		return seen, nil
+	case ctx.Err() == nil:
+		return mv, err
+	case seen.ID != "": // past the wait the reply shows the move as last read
 		return seen, nil
 	}
-	return seen, err
+	return mv, nil
 }
 
 // answerSettle bounds how long an answer waits for the read model to show

@@ -52,27 +52,36 @@ func (w *watchers) wake(moveID string) {
 	delete(w.waiting, moveID)
 }
 
-// WaitMove returns the move once until says it is as wanted, or as it last
-// was when ctx ends (with ctx's error). A progress write by this process
-// wakes it at once; every recheck re-reads the row as well, for writes by
-// other processes.
+// WaitMove returns the move once until says it is as wanted. When ctx ends
+// first it returns the move as last read (zero if no read finished) with
+// ctx's error. A progress write by this process wakes it at once; every
+// recheck re-reads the row as well, for writes by other processes.
 func (s *Store) WaitMove(ctx context.Context, moveID string, recheck time.Duration, until func(models.Move) bool) (models.Move, error) {
 	t := time.NewTimer(recheck)
 	defer t.Stop()
+	var last models.Move
 	for {
 		woken, stop := s.watchers.watch(moveID)
 		mv, err := s.Move(ctx, moveID)
-		if err != nil || until(mv) {
+		switch {
+		case err != nil && ctx.Err() != nil:
+			stop()
+			return last, ctx.Err()
+		case err != nil:
 			stop()
 			return mv, err
+		case until(mv):
+			stop()
+			return mv, nil
 		}
+		last = mv
 		t.Reset(recheck)
 		select {
 		case <-woken:
 		case <-t.C:
 		case <-ctx.Done():
 			stop()
-			return mv, ctx.Err()
+			return last, ctx.Err()
 		}
 		stop()
 	}

@@ -75,7 +75,7 @@ func TestWaitMove(t *testing.T) {
 			}
 
 			// Nothing comes: the move as it is, and the context's error.
-			wctx, cancel = context.WithTimeout(ctx, 30*time.Millisecond)
+			wctx, cancel = context.WithTimeout(ctx, 300*time.Millisecond)
 			defer cancel()
 			got, err := s.WaitMove(wctx, m.ID, 10*time.Millisecond, atStage("acceptance"))
 			if !errors.Is(err, context.DeadlineExceeded) || got.Stage != "transfer" {
