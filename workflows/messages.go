@@ -44,6 +44,18 @@ var (
 	SAWaitingOn      = temporal.NewSearchAttributeKeyKeyword("PassportWaitingOn")
 )
 
+// startIndex is status, stage and waiting on as a move starts.
+var startIndex = [3]string{string(models.MoveActive), models.StepInvite, string(models.WaitingNobody)}
+
+// StartSearchAttributes are a move's search attributes when it is started;
+// the workflow takes them as already set.
+func StartSearchAttributes(in MoveInput) temporal.SearchAttributes {
+	return temporal.NewSearchAttributes(
+		SAStatus.ValueSet(startIndex[0]), SAStage.ValueSet(startIndex[1]), SAWaitingOn.ValueSet(startIndex[2]),
+		SASendingTrust.ValueSet(in.SendingTrust), SAReceivingTrust.ValueSet(in.ReceivingTrust),
+	)
+}
+
 // SearchAttributeNames lists the custom search attributes, all keywords.
 func SearchAttributeNames() []string {
 	return []string{SAStatus.GetName(), SAStage.GetName(), SASendingTrust.GetName(), SAReceivingTrust.GetName(), SAWaitingOn.GetName()}

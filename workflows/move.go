@@ -90,7 +90,7 @@ func (m *move) run(ctx workflow.Context) {
 	ctx = workflow.WithActivityOptions(ctx, activityOptions)
 	if workflow.GetVersion(ctx, "index-at-rest", workflow.DefaultVersion, 1) >= 1 {
 		m.indexAtRest = true
-		m.lastSA = [3]string{string(models.MoveActive), models.StepInvite, string(models.WaitingNobody)} // as the move was started
+		m.lastSA = startIndex // set by StartSearchAttributes
 	}
 	m.publish(ctx)
 

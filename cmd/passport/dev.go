@@ -64,7 +64,6 @@ func runDev(ctx context.Context, cfg config.Config, stdout, logw io.Writer) erro
 	return errors.Join(err, d.stop())
 }
 
-// startDev starts every part and returns once the API answers requests.
 // devProcs lets dev mode run more goroutines at once than the machine has
 // cores, unless GOMAXPROCS says otherwise. Dev mode is four Temporal
 // services, two SQLite databases, Redis, the mail catcher, the API and the
@@ -77,6 +76,7 @@ func devProcs() {
 	}
 }
 
+// startDev starts every part and returns once the API answers requests.
 func startDev(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *devSystem, err error) {
 	d := &devSystem{cfg: cfg, log: log}
 	devProcs()

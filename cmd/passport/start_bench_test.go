@@ -145,8 +145,8 @@ func BenchmarkStartMoveWorkflowSDK(b *testing.B) {
 	}
 	c := d.svc.temporal
 	latencies(b, 20, func(i int) error {
-		_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.WorkflowID(inputs[i].MoveID), TaskQueue: d.cfg.TemporalTaskQueue},
-			workflows.MoveWorkflowName, inputs[i])
+		_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.WorkflowID(inputs[i].MoveID), TaskQueue: d.cfg.TemporalTaskQueue,
+			TypedSearchAttributes: workflows.StartSearchAttributes(inputs[i])}, workflows.MoveWorkflowName, inputs[i])
 		return err
 	})
 }

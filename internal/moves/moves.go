@@ -190,11 +190,7 @@ func (s *Service) startWorkflow(ctx context.Context, in workflows.MoveInput, mv 
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		StartDelay:               delay,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.SAStatus.ValueSet(string(models.MoveActive)), workflows.SAStage.ValueSet(models.StepInvite),
-			workflows.SASendingTrust.ValueSet(in.SendingTrust), workflows.SAReceivingTrust.ValueSet(in.ReceivingTrust),
-			workflows.SAWaitingOn.ValueSet(""),
-		),
+		TypedSearchAttributes:    workflows.StartSearchAttributes(in),
 	}, workflows.MoveWorkflowName, in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
@@ -329,8 +325,9 @@ type lookups struct {
 
 type lookupsKey struct{}
 
-func withLookups(ctx context.Context) context.Context {
-	return context.WithValue(ctx, lookupsKey{}, &lookups{trusts: map[string]models.Trust{}, checklists: map[string][]models.CredentialType{}})
+func withLookups(ctx context.Context, startDelay time.Duration) context.Context {
+	return context.WithValue(ctx, lookupsKey{}, &lookups{trusts: map[string]models.Trust{}, checklists: map[string][]models.CredentialType{},
+		startDelay: startDelay})
 }
 
 func (s *Service) trust(ctx context.Context, ods string) (models.Trust, error) {

@@ -132,8 +132,7 @@ func rowKey(actor models.Actor, r StartRequest) string {
 // nothing else; its error is returned with the results so far.
 func (s *Service) StartRotation(ctx context.Context, actor models.Actor, rows []StartRequest) (RotationResult, error) {
 	res := RotationResult{Rows: make([]RowResult, len(rows))}
-	ctx = withLookups(ctx)
-	ctx.Value(lookupsKey{}).(*lookups).startDelay = s.RotationStartDelay
+	ctx = withLookups(ctx, s.RotationStartDelay)
 	const parallel = 32
 	var (
 		wg       sync.WaitGroup
