@@ -12,14 +12,12 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/nhs-staff-passport/passport/api"
 	"github.com/nhs-staff-passport/passport/internal/credentials"
 	"github.com/nhs-staff-passport/passport/internal/jobs"
 	"github.com/nhs-staff-passport/passport/internal/linktoken"
 	"github.com/nhs-staff-passport/passport/internal/moves"
-	"github.com/nhs-staff-passport/passport/internal/store"
 	"github.com/nhs-staff-passport/passport/internal/testenv"
 	"github.com/nhs-staff-passport/passport/models"
 )
@@ -29,25 +27,7 @@ import (
 // Target: p95 ≤ 50 ms.
 func BenchmarkPortalPages(b *testing.B) {
 	ctx := context.Background()
-	url := testenv.PostgresDB(b)
-	st, err := store.Open(ctx, url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
-	for _, ods := range []string{"RJ1", "RRK", "R0A", "RTH", "RXX"} {
-		if err := st.SaveTrust(ctx, &models.Trust{ODSCode: ods, Name: "Trust " + ods, Registered: true, RegisteredAt: time.Now()}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	st, conn := benchPostgres(b, "RJ1", "RRK", "R0A", "RTH", "RXX")
 	// Every fourth move involves RJ1 (sending or receiving): 10,000 of 40,000.
 	for _, q := range []string{
 		`INSERT INTO passports (id, email, given_name, family_name, created_at, updated_at)

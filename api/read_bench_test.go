@@ -30,7 +30,9 @@ type readBench struct {
 	moveID  string
 }
 
-func newReadBench(b *testing.B) readBench {
+// benchPostgres opens a migrated store on a fresh PostgreSQL database with
+// the trusts registered, and a plain connection for seeding it in bulk.
+func benchPostgres(b *testing.B, trusts ...string) (*store.Store, *pgx.Conn) {
 	ctx := context.Background()
 	url := testenv.PostgresDB(b)
 	st, err := store.Open(ctx, url)
@@ -41,20 +43,26 @@ func newReadBench(b *testing.B) readBench {
 	if err := st.Migrate(ctx); err != nil {
 		b.Fatal(err)
 	}
-	for _, ods := range []string{"RJ1", "RRK", "R0A", "RTH"} {
-		if err := st.SaveTrust(ctx, &models.Trust{ODSCode: ods, Name: ods, Registered: true, RegisteredAt: time.Now()}); err != nil {
+	for _, ods := range trusts {
+		if err := st.SaveTrust(ctx, &models.Trust{ODSCode: ods, Name: "Trust " + ods, Registered: true, RegisteredAt: time.Now()}); err != nil {
 			b.Fatal(err)
 		}
-	}
-	k := apikey.New()
-	if err := st.CreateAPIKey(ctx, &models.APIKey{ID: uuid.NewString(), Prefix: k.Prefix, SecretHash: k.Hash, TrustODS: "RRK", Role: models.RoleHR}); err != nil {
-		b.Fatal(err)
 	}
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer conn.Close(ctx)
+	b.Cleanup(func() { _ = conn.Close(ctx) })
+	return st, conn
+}
+
+func newReadBench(b *testing.B) readBench {
+	ctx := context.Background()
+	st, conn := benchPostgres(b, "RJ1", "RRK", "R0A", "RTH")
+	k := apikey.New()
+	if err := st.CreateAPIKey(ctx, &models.APIKey{ID: uuid.NewString(), Prefix: k.Prefix, SecretHash: k.Hash, TrustODS: "RRK", Role: models.RoleHR}); err != nil {
+		b.Fatal(err)
+	}
 	for _, q := range []string{
 		`INSERT INTO passports (id, email, given_name, family_name, created_at, updated_at)
 		 SELECT gen_random_uuid()::text, 'p' || g || '@nhs.net', 'Given' || g, 'Family' || g, now(), now() FROM generate_series(1, 2000) g`,

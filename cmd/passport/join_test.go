@@ -29,14 +29,21 @@ func newPortalUser(t *testing.T, base string) *portalUser {
 // get loads a page and returns its body and its first form token.
 func (u *portalUser) get(path string) (string, string) {
 	u.t.Helper()
-	res, err := u.http.Get(u.base + path)
+	return getPage(u.t, u.http, u.base+path)
+}
+
+// getPage loads a page that must answer 200 and returns its body and its
+// first form token ("" when it has no form).
+func getPage(t *testing.T, c *http.Client, url string) (string, string) {
+	t.Helper()
+	res, err := c.Get(url)
 	if err != nil {
-		u.t.Fatal(err)
+		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK {
-		u.t.Fatalf("GET %s: %d\n%s", path, res.StatusCode, body)
+		t.Fatalf("GET %s: %d\n%s", url, res.StatusCode, body)
 	}
 	token := ""
 	if m := anyFormToken.FindStringSubmatch(string(body)); m != nil {

@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -39,8 +38,6 @@ type person struct {
 	email string
 	http  *http.Client
 }
-
-var csrfField = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
 
 // mailTo waits for an email to the address whose subject contains want and
 // returns its first link.
@@ -99,20 +96,11 @@ func issueSamsChecks(t *testing.T, api, key, email string) string {
 // open loads a link's page and returns its body and the form's CSRF token.
 func (p *person) open(link string) (string, string) {
 	p.t.Helper()
-	res, err := p.http.Get(link)
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		p.t.Fatalf("GET %s: %d\n%s", link, res.StatusCode, body)
-	}
-	m := csrfField.FindStringSubmatch(string(body))
-	if m == nil {
+	body, token := getPage(p.t, p.http, link)
+	if token == "" {
 		p.t.Fatalf("no form on %s", link)
 	}
-	return string(body), m[1]
+	return body, token
 }
 
 func (p *person) submit(link string, form url.Values) (int, string) {
