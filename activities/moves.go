@@ -15,6 +15,7 @@ const (
 	TemplateInvitation       = "invitation"
 	TemplateIdentity         = "identity"
 	TemplateConsent          = "consent"
+	TemplateRecordsRequested = "records_requested"
 	TemplateSharesReceived   = "shares_received"
 	TemplateReminder         = "reminder"
 	TemplateEscalation       = "escalation"
@@ -48,6 +49,16 @@ type IdentityInput struct {
 	// VerifiedBy is the trust that checked (the sending trust for a manual
 	// check; the sending trust on behalf of a provider).
 	VerifiedBy string
+}
+
+// RecordsInput asks what a move's passport still lacks of what the
+// receiving trust asked for. N numbers the requests to the sending trust
+// (0 the first, then reminders); NoRecord are the types the sending trust
+// answered it holds no record of, left out of the answer.
+type RecordsInput struct {
+	MoveID   string
+	N        int
+	NoRecord []models.CredentialType
 }
 
 // TransferInput shares the consented credentials with the receiving trust.

@@ -184,6 +184,8 @@ func stageWords(stage string) string {
 		return "accepting the invitation"
 	case "identity":
 		return "confirming identity"
+	case "records":
+		return "recording what the passport is missing"
 	case "consent":
 		return "choosing what to share"
 	case "acceptance":

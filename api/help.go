@@ -26,6 +26,7 @@ var HelpPages = map[string]string{
 	"/help/trusts/portal":             "Signing in and your team",
 	"/help/trusts/starting-moves":     "Starting a move or a rotation",
 	"/help/trusts/reviewing":          "Reviewing the credentials you receive",
+	"/help/trusts/passports":          "Recording checks and training on passports",
 	"/help/trusts/failed-steps":       "What a failed step means and how to retry it",
 	"/help/trusts/api":                "Connecting your systems: the API and webhooks",
 }

@@ -48,14 +48,16 @@ type moveView struct {
 	RemindersSent  int                     `json:"reminders_sent"`
 	Steps          []models.Step           `json:"steps"`
 	Shares         []shareView             `json:"shares"`
-	LastFailure    *models.Failure         `json:"last_failure,omitempty"`
-	PendingAction  string                  `json:"pending_action,omitempty"`
-	EndReason      string                  `json:"end_reason,omitempty"`
-	Paused         bool                    `json:"paused"`
-	PauseReason    string                  `json:"pause_reason,omitempty"`
-	Timeline       []timelineEntry         `json:"timeline"`
-	CreatedAt      time.Time               `json:"created_at"`
-	UpdatedAt      time.Time               `json:"updated_at"`
+	// Records are what the records step asked the sending trust for.
+	Records       []models.RecordItem `json:"records"`
+	LastFailure   *models.Failure     `json:"last_failure,omitempty"`
+	PendingAction string              `json:"pending_action,omitempty"`
+	EndReason     string              `json:"end_reason,omitempty"`
+	Paused        bool                `json:"paused"`
+	PauseReason   string              `json:"pause_reason,omitempty"`
+	Timeline      []timelineEntry     `json:"timeline"`
+	CreatedAt     time.Time           `json:"created_at"`
+	UpdatedAt     time.Time           `json:"updated_at"`
 }
 
 // pendingAction says in words what the move waits for.
@@ -80,6 +82,10 @@ func pendingAction(p models.MoveProgress) string {
 		case models.StepConsent:
 			return "the member of staff chooses what to share"
 		}
+	case models.WaitingSendingTrust:
+		if p.Stage == models.StepRecords {
+			return "the sending trust records what the passport is missing, or says it holds no record"
+		}
 	case models.WaitingReceivingTrust:
 		return "the receiving trust accepts or rejects each credential"
 	}
@@ -92,7 +98,7 @@ func (h *handlers) viewMove(c *gin.Context, mv models.Move, withTimeline bool) (
 		ID: mv.ID, Status: mv.Status, Stage: mv.Stage, Kind: mv.Kind, PassportID: mv.PassportID, SendingTrust: mv.SendingODS, ReceivingTrust: mv.ReceivingODS,
 		StaffGroup: mv.StaffGroup, StartDate: mv.StartDate.Format(time.DateOnly), Requested: mv.RequestedTypes(),
 		RemindersSent: p.RemindersSent, Steps: p.Steps, LastFailure: p.LastFailure, PendingAction: pendingAction(p),
-		EndReason: p.EndReason, Paused: p.Paused, PauseReason: p.PauseReason, Shares: []shareView{}, Timeline: []timelineEntry{}, CreatedAt: mv.CreatedAt, UpdatedAt: mv.UpdatedAt,
+		EndReason: p.EndReason, Paused: p.Paused, PauseReason: p.PauseReason, Shares: []shareView{}, Records: p.Records, Timeline: []timelineEntry{}, CreatedAt: mv.CreatedAt, UpdatedAt: mv.UpdatedAt,
 	}
 	if mv.WaitingOn != models.WaitingNobody {
 		w := mv.WaitingOn
@@ -106,6 +112,9 @@ func (h *handlers) viewMove(c *gin.Context, mv models.Move, withTimeline bool) (
 	}
 	if v.Steps == nil {
 		v.Steps = []models.Step{}
+	}
+	if v.Records == nil {
+		v.Records = []models.RecordItem{}
 	}
 	shares, err := h.store.Shares(c.Request.Context(), mv.ID)
 	if err != nil {
@@ -362,4 +371,17 @@ func renameClaims(err error) error {
 		}
 	}
 	return err
+}
+
+type noRecordRequest struct {
+	CredentialType models.CredentialType `json:"credential_type"`
+}
+
+// noRecord: POST /api/v1/moves/{id}/records/no-record, the sending
+// trust's answer that it holds no record of one credential the move asks
+// for (the receiving trust then checks it itself).
+func (h *handlers) noRecord() gin.HandlerFunc {
+	return answerWith(h, workflows.UpdateNoRecord, "records.no_record", func(_ *gin.Context, who workflows.Caller, in noRecordRequest) (any, any) {
+		return workflows.NoRecord{Caller: who, Type: in.CredentialType}, in
+	})
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -61,17 +62,7 @@ func (h *handlers) findOrCreatePassport(c *gin.Context) {
 		return
 	}
 	a := actor(c)
-	p, created, err := h.store.FindOrCreatePassport(c.Request.Context(), in)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	link := func(tx *store.Store) error { return tx.LinkPassport(c.Request.Context(), p.ID, a.Trust) }
-	if created {
-		err = h.store.Audited(c.Request.Context(), a, "passport.created", "passport", p.ID, nil, link)
-	} else {
-		err = link(h.store)
-	}
+	p, created, err := h.findOrAddPassport(c.Request.Context(), a, in)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -87,6 +78,23 @@ func (h *handlers) findOrCreatePassport(c *gin.Context) {
 	}
 	c.Header("Location", "/api/v1/passports/"+p.ID)
 	c.JSON(status, viewPassport(full, time.Now()))
+}
+
+// findOrAddPassport finds the person's passport by email address, making
+// it when there is none, and links it to the actor's trust. The API and
+// the portal add people through it.
+func (h *handlers) findOrAddPassport(ctx context.Context, a models.Actor, in models.StaffDetails) (models.Passport, bool, error) {
+	p, created, err := h.store.FindOrCreatePassport(ctx, in)
+	if err != nil {
+		return p, false, err
+	}
+	link := func(tx *store.Store) error { return tx.LinkPassport(ctx, p.ID, a.Trust) }
+	if created {
+		err = h.store.Audited(ctx, a, "passport.created", "passport", p.ID, nil, link)
+	} else {
+		err = link(h.store)
+	}
+	return p, created, err
 }
 
 // getPassport: GET /api/v1/passports/{id}, with the credentials the caller's
@@ -126,8 +134,21 @@ func (h *handlers) issueCredential(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
+	h.tellMovesAtRecords(c, a, id)
 	c.Header("Location", "/api/v1/credentials/"+cred.ID)
 	c.JSON(http.StatusCreated, viewCredential(cred, time.Now()))
+}
+
+// tellMovesAtRecords lets the moves that wait on the actor's trust for
+// this passport's records look again. Best effort: a move not told finds
+// out at its next reminder.
+func (h *handlers) tellMovesAtRecords(c *gin.Context, a models.Actor, passportID string) {
+	if h.moves == nil {
+		return
+	}
+	if _, err := h.moves.RecordsChanged(c.Request.Context(), a, passportID); err != nil {
+		_ = c.Error(err)
+	}
 }
 
 type revokeRequest struct {

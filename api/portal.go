@@ -67,7 +67,7 @@ func (u *sessionUser) Can(action string) bool {
 var portalPermissions = map[string]permission{
 	"start": permStartMoves, "cancel": permCancel, "identity": permIdentity, "decide": permDecide,
 	"retry": permRetry, "deadline": permDeadline, "settings": permSeeSettings, "manage": permManageTrust,
-	"operate": permOperate,
+	"operate": permOperate, "passports": permPassports, "records": permRecords,
 }
 
 // portalPage is what every portal page is drawn from.
@@ -88,7 +88,7 @@ func (d portalPage) ErrorFor(field string) string { return errFor(d.Errors, fiel
 var portalTemplates = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, name := range []string{"sign-in", "sign-in-sent", "sign-in-link", "signed-out", "problem", "dashboard", "moves", "move",
-		"start", "rotations", "rotation", "settings", "operator"} {
+		"start", "rotations", "rotation", "settings", "operator", "passports", "passport", "credential", "record"} {
 		out[name] = parsePage(templateFiles, "templates/portal/"+name+".html", "templates/portal/chrome.html")
 	}
 	return out

@@ -51,7 +51,7 @@ func (p *portal) showSettings(c *gin.Context, status int, errs []models.FieldErr
 	if d.Form == nil {
 		d.Form = url.Values{}
 	}
-	d.Policy = policyView(t.Policy)
+	d.Policy = policyView(t)
 	d.Types = models.CredentialTypes()
 	for _, g := range []models.StaffGroup{models.GroupTemporaryMover, models.GroupDoctorInTraining} {
 		types, own, err := p.store.RequiredCredentials(c.Request.Context(), u.TrustODS, g)
@@ -120,6 +120,10 @@ func (p *portal) savePolicyForm(c *gin.Context) {
 		ReminderIntervalHours: formInt(c, "reminder_interval_hours", &v, "Enter the hours between reminders as a whole number"),
 		MaxReminders:          formInt(c, "max_reminders", &v, "Enter the number of reminders as a whole number"),
 		DeadlineDays:          formInt(c, "deadline_days", &v, "Enter the days until a move expires as a whole number"),
+	}
+	if a := c.PostForm("ask_for_records"); a == "yes" || a == "no" { // the form always sends one
+		ask := a == "yes"
+		in.AskForRecords = &ask
 	}
 	err := v.Err()
 	if err == nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,13 +34,18 @@ var flashes = map[string]string{
 	"retrying":  "Sent again.",
 	"answered":  "Marked as answered.",
 	"key":       "The new API key is shown once below: copy it now.",
+	"found":     "They already have a passport: it is now linked to your trust.",
+	"added":     "Their passport is made and linked to your trust.",
+	"recorded":  "Recorded on their passport.",
+	"revoked":   "Revoked. Every trust that checks it now sees it revoked.",
+	"no_record": "Your answer is recorded: the receiving trust will check it itself.",
 }
 
 func flash(c *gin.Context) string { return flashes[c.Query("done")] }
 
 // stageNames say each stage in words.
 var stageNames = map[string]string{
-	models.StepInvite: "Invitation", models.StepIdentity: "Identity check", models.StepConsent: "Consent",
+	models.StepInvite: "Invitation", models.StepIdentity: "Identity check", models.StepRecords: "Records", models.StepConsent: "Consent",
 	models.StepTransfer: "Transfer", models.StepAcceptance: "Acceptance", models.StepComplete: "Completion",
 	"completed": "Completed", "closed": "Closed",
 }
@@ -255,6 +261,28 @@ type moveData struct {
 	Form            url.Values
 	Problem         string
 	DeadlineDefault string // the extend form's suggestion: two weeks from today
+	PassportID      string
+	Records         []recordRow
+	CanRecord       bool // the sending trust may record what is missing now
+	Rechecks        []recheckRow
+	OwnChecks       []credentialRow
+}
+
+// recordRow is one credential the records step asked the sending trust
+// for, and what became of it.
+type recordRow struct {
+	Type  models.CredentialType
+	Title string
+	State string
+	Words string
+}
+
+// recheckRow is a credential the receiving trust may check itself and
+// record on the passport: rejected, not shared, or not held.
+type recheckRow struct {
+	Type  models.CredentialType
+	Title string
+	Why   string
 }
 
 type stepRow struct {
@@ -319,6 +347,26 @@ func (p *portal) showMove(c *gin.Context, status int, errs []models.FieldError, 
 		}
 		d.Shares = append(d.Shares, r)
 	}
+	d.PassportID = mv.PassportID
+	for _, r := range progress.Records {
+		row := recordRow{Type: r.Type, Title: r.Type.Title(), State: r.State}
+		switch r.State {
+		case models.RecordMissing:
+			row.Words = "Waiting for " + d.Sending
+		case models.RecordRecorded:
+			row.Words = "Recorded"
+		case models.RecordNoRecord:
+			row.Words = d.Sending + " holds no record: " + d.Receiving + " checks it"
+		}
+		d.Records = append(d.Records, row)
+	}
+	d.CanRecord = d.Active && mv.Stage == models.StepRecords && mv.WaitingOn == models.WaitingSendingTrust && d.We == "sending" && u.Can("records")
+	if d.We == "receiving" && u.Can("records") && afterTransfer(mv) {
+		if d.Rechecks, d.OwnChecks, err = p.rechecks(c, mv, view.Shares); err != nil {
+			p.portalError(c, err)
+			return
+		}
+	}
 	d.CanIdentity = d.Active && mv.Stage == models.StepIdentity && mv.WaitingOn == models.WaitingStaff && u.Can("identity")
 	d.CanDecide = d.Active && mv.Stage == models.StepAcceptance && d.We == "receiving" && u.Can("decide")
 	d.CanRetry = d.Active && view.LastFailure != nil && mv.WaitingOn == models.WaitingOperator && u.Can("retry")
@@ -327,6 +375,50 @@ func (p *portal) showMove(c *gin.Context, status int, errs []models.FieldError, 
 	}
 	title := d.Staff + ": move to " + d.Receiving
 	p.page(c, status, "move", portalPage{Title: title, Section: "moves", Flash: flash(c), Errors: errs, Data: d})
+}
+
+// afterTransfer reports whether the move has shared what it will share.
+func afterTransfer(mv models.Move) bool {
+	switch mv.Stage {
+	case models.StepAcceptance, models.StepComplete, "completed", "closed":
+		return true
+	}
+	return false
+}
+
+// rechecks lists what the receiving trust may check itself (each rejected
+// credential, each one asked for and not shared) and the checks it has
+// recorded on the passport since the move began.
+func (p *portal) rechecks(c *gin.Context, mv models.Move, shares []shareView) ([]recheckRow, []credentialRow, error) {
+	var out []recheckRow
+	shared := map[models.CredentialType]bool{}
+	for _, s := range shares {
+		if s.Decision == models.DecisionRejected && !slices.ContainsFunc(out, func(r recheckRow) bool { return r.Type == s.CredentialType }) {
+			why := "You rejected it"
+			if s.DecisionReason != "" {
+				why += ": " + s.DecisionReason
+			}
+			out = append(out, recheckRow{Type: s.CredentialType, Title: s.CredentialType.Title(), Why: why})
+		}
+		shared[s.CredentialType] = true
+	}
+	for _, t := range mv.RequestedTypes() {
+		if !shared[t] {
+			out = append(out, recheckRow{Type: t, Title: t.Title(), Why: "Not shared in this move"})
+		}
+	}
+	pp, err := p.store.PassportForTrust(c.Request.Context(), mv.PassportID, mv.ReceivingODS)
+	if err != nil {
+		return nil, nil, err
+	}
+	var own []models.Credential
+	for _, cr := range pp.Credentials {
+		if cr.IssuerODS == mv.ReceivingODS && !cr.IssuedAt.Before(mv.CreatedAt) {
+			own = append(own, cr)
+		}
+	}
+	rows, err := p.credentialRows(c, own)
+	return out, rows, err
 }
 
 // moveAction runs one of the move page's forms through the API's own

@@ -317,12 +317,16 @@ func TestPortalPagesAreScopedToTrustAndRole(t *testing.T) {
 	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), `href="#reminder_interval_hours"`) {
 		t.Fatalf("bad policy: %d", rec.Code)
 	}
-	rec = admin.send("POST", "/portal/settings/policy", url.Values{"csrf": {csrf(t, set.Body.String())}, "reminder_interval_hours": {"24"}, "max_reminders": {"2"}, "deadline_days": {"10"}})
+	if !strings.Contains(set.Body.String(), `id="ask_for_records-yes" name="ask_for_records" type="radio" value="yes" checked`) {
+		t.Fatal("the settings page does not show that moves ask for missing records")
+	}
+	rec = admin.send("POST", "/portal/settings/policy", url.Values{"csrf": {csrf(t, set.Body.String())}, "reminder_interval_hours": {"24"}, "max_reminders": {"2"}, "deadline_days": {"10"},
+		"ask_for_records": {"no"}})
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("policy: %d\n%s", rec.Code, rec.Body)
 	}
-	if tr, _ := ph.store.Trust(ctx, "RJ1"); tr.Policy.MaxReminders != 2 || tr.Policy.Deadline != 10*24*time.Hour {
-		t.Fatalf("policy saved as %+v", tr.Policy)
+	if tr, _ := ph.store.Trust(ctx, "RJ1"); tr.Policy.MaxReminders != 2 || tr.Policy.Deadline != 10*24*time.Hour || !tr.SkipRecordRequests {
+		t.Fatalf("policy saved as %+v, skip record requests %v", tr.Policy, tr.SkipRecordRequests)
 	}
 
 	// The move page's forms name what is wrong before anything reaches the

@@ -62,6 +62,8 @@ var templateFuncs = template.FuncMap{
 	},
 	"date":     timeFormat("2 Jan 2006"),
 	"datetime": timeFormat("2 Jan 2006 at 15:04:05"),
+	"longdate": timeFormat(longDate),
+	"lower":    lowerFirst,
 	"words":    func(s any) string { return strings.ReplaceAll(fmt.Sprint(s), "_", " ") },
 	"upper":    strings.ToUpper,
 	"title":    func(t models.CredentialType) string { return t.Title() },

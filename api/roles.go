@@ -14,6 +14,8 @@ type permission []models.Role
 var (
 	permSeeMoves    = permission{models.RoleHR, models.RoleTrustAdmin, models.RoleOperator}
 	permStartMoves  = permission{models.RoleHR, models.RoleTrustAdmin}
+	permPassports   = permission{models.RoleHR, models.RoleTrustAdmin}
+	permRecords     = permission{models.RoleHR, models.RoleTrustAdmin}
 	permCancel      = permission{models.RoleHR, models.RoleTrustAdmin, models.RoleOperator}
 	permIdentity    = permission{models.RoleHR, models.RoleTrustAdmin}
 	permDecide      = permission{models.RoleHR, models.RoleTrustAdmin}

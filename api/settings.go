@@ -79,10 +79,24 @@ type policyBody struct {
 	ReminderIntervalHours int `json:"reminder_interval_hours"`
 	MaxReminders          int `json:"max_reminders"`
 	DeadlineDays          int `json:"deadline_days"`
+	// AskForRecords: moves the trust sends ask it for what a passport
+	// lacks (the records step). Left out of a change, it stays as it was.
+	AskForRecords *bool `json:"ask_for_records,omitempty"`
 }
 
-func policyView(p models.MovePolicy) policyBody {
-	return policyBody{ReminderIntervalHours: int(p.ReminderInterval / time.Hour), MaxReminders: p.MaxReminders, DeadlineDays: int(p.Deadline / (24 * time.Hour))}
+// Asks says "yes" or "no" to asking for records, for the settings form.
+func (p policyBody) Asks() string {
+	if p.AskForRecords != nil && !*p.AskForRecords {
+		return "no"
+	}
+	return "yes"
+}
+
+func policyView(t models.Trust) policyBody {
+	p := t.Policy
+	ask := !t.SkipRecordRequests
+	return policyBody{ReminderIntervalHours: int(p.ReminderInterval / time.Hour), MaxReminders: p.MaxReminders, DeadlineDays: int(p.Deadline / (24 * time.Hour)),
+		AskForRecords: &ask}
 }
 
 // getPolicy: GET /api/v1/trusts/{ods}/policy.
@@ -92,7 +106,7 @@ func (h *handlers) getPolicy(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, policyView(t.Policy))
+	c.JSON(http.StatusOK, policyView(t))
 }
 
 // putPolicy: PUT /api/v1/trusts/{ods}/policy.
@@ -101,24 +115,34 @@ func (h *handlers) putPolicy(c *gin.Context) {
 	if !bindJSON(c, &in) {
 		return
 	}
-	p, err := h.savePolicy(c, actor(c), c.Param("ods"), in)
+	t, err := h.savePolicy(c, actor(c), c.Param("ods"), in)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, policyView(p))
+	c.JSON(http.StatusOK, policyView(t))
 }
 
-// savePolicy sets a trust's move policy and records who did.
-func (h *handlers) savePolicy(c *gin.Context, a models.Actor, ods string, in policyBody) (models.MovePolicy, error) {
-	p := models.MovePolicy{
+// savePolicy sets a trust's move policy and records who did; it returns
+// the trust as saved.
+func (h *handlers) savePolicy(c *gin.Context, a models.Actor, ods string, in policyBody) (models.Trust, error) {
+	t, err := h.store.Trust(c.Request.Context(), ods)
+	if err != nil {
+		return t, err
+	}
+	t.Policy = models.MovePolicy{
 		ReminderInterval: time.Duration(in.ReminderIntervalHours) * time.Hour,
 		MaxReminders:     in.MaxReminders,
 		Deadline:         time.Duration(in.DeadlineDays) * 24 * time.Hour,
 	}
-	err := h.store.Audited(c.Request.Context(), a, "policy.changed", "trust", ods, in,
-		func(tx *store.Store) error { return tx.SaveMovePolicy(c.Request.Context(), ods, p) })
-	return p, renamePolicyFields(err)
+	if in.AskForRecords != nil {
+		t.SkipRecordRequests = !*in.AskForRecords
+	}
+	err = h.store.Audited(c.Request.Context(), a, "policy.changed", "trust", ods, in,
+		func(tx *store.Store) error {
+			return tx.SaveMovePolicy(c.Request.Context(), ods, t.Policy, t.SkipRecordRequests)
+		})
+	return t, renamePolicyFields(err)
 }
 
 // renamePolicyFields names the request's fields (hours, days) in errors.

@@ -2,8 +2,11 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/nhs-staff-passport/passport/models"
 )
 
 // trustKeys: GET /api/v1/trusts/{ods}/keys, the trust's public signing keys
@@ -19,11 +22,21 @@ func (h *handlers) trustKeys(c *gin.Context) {
 	c.JSON(http.StatusOK, set)
 }
 
-// trustStatusList: GET /api/v1/trusts/{ods}/status/revocation, the trust's
+// trustStatusList: GET /api/v1/trusts/{ods}/status/revocation (and
+// /status/revocation/{n} for a trust's later lists), the trust's
 // revocation list as a signed BitstringStatusListCredential. Public, and
 // cached for a minute at most so that revocations spread quickly.
 func (h *handlers) trustStatusList(c *gin.Context) {
-	jws, err := h.creds.StatusList(c.Request.Context(), c.Param("ods"))
+	number := 0
+	if l := c.Param("list"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || strconv.Itoa(n) != l {
+			writeError(c, models.ErrNotFound)
+			return
+		}
+		number = n
+	}
+	jws, err := h.creds.StatusList(c.Request.Context(), c.Param("ods"), number)
 	if err != nil {
 		writeError(c, err)
 		return

@@ -371,9 +371,50 @@ func decodeFields(raw json.RawMessage, dst any) error {
 		}
 		if err := json.Unmarshal(obj[name], rv.Field(i).Addr().Interface()); err != nil {
 			v.Add("claims."+name, decodeReason(err))
+			continue
+		}
+		if reason := boundText(rv.Field(i)); reason != "" {
+			v.Add("claims."+name, reason)
 		}
 	}
 	return v.Err()
+}
+
+// Limits on the text a claim may hold: a credential is a few short facts.
+const (
+	maxClaimText  = 200
+	maxClaimItems = 20
+)
+
+// boundText refuses text that is too long, lists that are too long, and
+// control characters (PostgreSQL refuses NUL; none belongs in a fact).
+func boundText(f reflect.Value) string {
+	check := func(s string) string {
+		if len(s) > maxClaimText {
+			return fmt.Sprintf("must be %d characters or fewer", maxClaimText)
+		}
+		if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return "must not hold control characters or line breaks"
+		}
+		return ""
+	}
+	switch f.Kind() {
+	case reflect.String:
+		return check(f.String())
+	case reflect.Slice:
+		if f.Type().Elem().Kind() != reflect.String {
+			return ""
+		}
+		if f.Len() > maxClaimItems {
+			return fmt.Sprintf("must list %d items or fewer", maxClaimItems)
+		}
+		for i := range f.Len() {
+			if r := check(f.Index(i).String()); r != "" {
+				return r
+			}
+		}
+	}
+	return ""
 }
 
 func decodeReason(err error) string {

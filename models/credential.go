@@ -82,6 +82,7 @@ type Credential struct {
 	ValidFrom        time.Time       `gorm:"not null" json:"valid_from"`
 	ValidUntil       *time.Time      `json:"valid_until,omitempty"`
 	StatusIndex      int             `gorm:"not null" json:"-"`
+	StatusList       int             `gorm:"not null;default:0" json:"-"` // which of the issuer's revocation lists
 	RevokedAt        *time.Time      `json:"revoked_at,omitempty"`
 	RevocationReason string          `gorm:"size:500;not null;default:''" json:"revocation_reason,omitempty"`
 	JWS              string          `gorm:"type:text;not null" json:"jws"`

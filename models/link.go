@@ -7,6 +7,6 @@ import "time"
 // them. Only a linked trust can see the passport at all.
 type PassportLink struct {
 	PassportID string    `gorm:"primaryKey;size:36"`
-	TrustODS   string    `gorm:"primaryKey;size:5"`
+	TrustODS   string    `gorm:"primaryKey;size:5;index"`
 	CreatedAt  time.Time `gorm:"not null"`
 }

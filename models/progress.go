@@ -6,15 +6,17 @@ import "time"
 const (
 	StepInvite     = "invite"
 	StepIdentity   = "identity"
+	StepRecords    = "records"
 	StepConsent    = "consent"
 	StepTransfer   = "transfer"
 	StepAcceptance = "acceptance"
 	StepComplete   = "complete"
 )
 
-// StepNames lists the steps in order.
+// StepNames lists the steps in order. (Moves started before the records
+// step existed have no such step in their progress.)
 func StepNames() []string {
-	return []string{StepInvite, StepIdentity, StepConsent, StepTransfer, StepAcceptance, StepComplete}
+	return []string{StepInvite, StepIdentity, StepRecords, StepConsent, StepTransfer, StepAcceptance, StepComplete}
 }
 
 // Step states.
@@ -56,23 +58,41 @@ type ShareState struct {
 	Reason         string         `json:"reason,omitempty"`
 }
 
+// What became of one credential the records step asked the sending trust
+// for.
+const (
+	RecordMissing  = "missing"   // asked for; not on the passport yet
+	RecordRecorded = "recorded"  // the passport now holds a valid one
+	RecordNoRecord = "no_record" // the sending trust holds no record: the receiving trust checks it
+)
+
+// RecordItem is one credential type the receiving trust asked for and the
+// passport did not hold valid when the records step began.
+type RecordItem struct {
+	Type  CredentialType `json:"credential_type"`
+	State string         `json:"state"` // missing | recorded | no_record
+	At    *time.Time     `json:"at,omitempty"`
+}
+
 // MoveProgress is a move as the workflow's progress query and the read
 // model show it.
 type MoveProgress struct {
-	MoveID        string           `json:"move_id"`
-	Seq           int64            `json:"seq"`
-	Status        MoveStatus       `json:"status"`
-	Stage         string           `json:"stage"`
-	WaitingOn     WaitingOn        `json:"waiting_on"`
-	Steps         []Step           `json:"steps"`
-	RemindersSent int              `json:"reminders_sent"`
-	Escalated     bool             `json:"escalated"`
-	Deadline      time.Time        `json:"deadline"`
-	LastFailure   *Failure         `json:"last_failure,omitempty"`
-	Held          []CredentialType `json:"held,omitempty"`
-	Consented     []CredentialType `json:"consented,omitempty"`
-	Shares        []ShareState     `json:"shares,omitempty"`
-	EndReason     string           `json:"end_reason,omitempty"`
+	MoveID        string     `json:"move_id"`
+	Seq           int64      `json:"seq"`
+	Status        MoveStatus `json:"status"`
+	Stage         string     `json:"stage"`
+	WaitingOn     WaitingOn  `json:"waiting_on"`
+	Steps         []Step     `json:"steps"`
+	RemindersSent int        `json:"reminders_sent"`
+	Escalated     bool       `json:"escalated"`
+	Deadline      time.Time  `json:"deadline"`
+	LastFailure   *Failure   `json:"last_failure,omitempty"`
+	// Records are what the records step asked the sending trust for.
+	Records   []RecordItem     `json:"records,omitempty"`
+	Held      []CredentialType `json:"held,omitempty"`
+	Consented []CredentialType `json:"consented,omitempty"`
+	Shares    []ShareState     `json:"shares,omitempty"`
+	EndReason string           `json:"end_reason,omitempty"`
 	// Paused is set while an operator holds the move (one of its trusts is
 	// suspended), with the reason they gave.
 	Paused      bool      `json:"paused,omitempty"`

@@ -14,12 +14,33 @@ type SigningKey struct {
 	RetiredAt     *time.Time // nil for the one key in use
 }
 
-// StatusList is a trust's revocation bitstring (W3C Bitstring Status List):
-// bit i set means the credential with status index i is revoked.
+// StatusList is the table of revocation lists before a trust could have
+// more than one (one row per trust, indexes handed out in order). Kept
+// only to carry its lists over (store.Migrate); nothing writes to it.
 type StatusList struct {
 	TrustODS  string `gorm:"primaryKey;size:5"`
 	Purpose   string `gorm:"primaryKey;size:20"`
 	Bits      []byte `gorm:"not null"`
 	NextIndex int    `gorm:"not null"`
 	UpdatedAt time.Time
+}
+
+// RevocationList is one of a trust's revocation bitstrings (W3C Bitstring
+// Status List): bit i of Bits set means the credential with status index i
+// in this list is revoked. Used marks the indexes handed out, at random
+// places (the specification's privacy advice); when a list is full the
+// trust gets the next Number.
+type RevocationList struct {
+	TrustODS  string `gorm:"primaryKey;size:5"`
+	Number    int    `gorm:"primaryKey;autoIncrement:false"`
+	Bits      []byte `gorm:"not null"`
+	Used      []byte `gorm:"not null"`
+	Count     int    `gorm:"not null"`
+	UpdatedAt time.Time
+}
+
+// StatusRef is where a credential's revocation bit lives.
+type StatusRef struct {
+	List  int
+	Index int
 }

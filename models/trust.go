@@ -21,6 +21,10 @@ type Trust struct {
 	Registered   bool       `gorm:"not null;default:false"`
 	RegisteredAt time.Time  `gorm:"not null"`
 	Policy       MovePolicy `gorm:"embedded;embeddedPrefix:policy_"`
+	// SkipRecordRequests: the moves this trust sends do not ask it for the
+	// credentials a passport lacks (the records step is skipped); the
+	// receiving trust checks them itself.
+	SkipRecordRequests bool `gorm:"not null;default:false"`
 	// SuspendedAt is set while an operator has suspended the trust: no new
 	// moves to or from it.
 	SuspendedAt *time.Time

@@ -35,6 +35,8 @@ func (m *move) register(ctx workflow.Context) error {
 		{UpdateExtendDeadline, m.onExtend, m.validateExtend},
 		{UpdatePause, m.onPause, m.validatePause},
 		{UpdateResume, m.onResume, m.validateResume},
+		{UpdateNoRecord, m.onNoRecord, m.validateNoRecord},
+		{UpdateRecordsChanged, m.onRecordsChanged, m.validateRecordsChanged},
 	}
 	for _, u := range updates {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler, workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
@@ -172,7 +174,7 @@ func (m *move) validateDecline(_ workflow.Context, in Decline) error {
 	if err := m.active(); err != nil {
 		return err
 	}
-	if m.p.Stage != models.StepInvite && m.p.Stage != models.StepIdentity && m.p.Stage != models.StepConsent {
+	if m.p.Stage != models.StepInvite && m.p.Stage != models.StepIdentity && m.p.Stage != models.StepRecords && m.p.Stage != models.StepConsent {
 		return errRefused("consent was given already; withdraw it instead")
 	}
 	return nil
@@ -364,5 +366,58 @@ func (m *move) validateResume(_ workflow.Context, in Resume) error {
 func (m *move) onResume(_ workflow.Context, _ Resume) (models.MoveProgress, error) {
 	m.p.Paused, m.p.PauseReason = false, ""
 	m.changed = true
+	return m.p, nil
+}
+
+func (m *move) validateNoRecord(_ workflow.Context, in NoRecord) error {
+	if err := trustStaff(in.Caller, m.in.SendingTrust); err != nil {
+		return err
+	}
+	if err := m.waitingFor(models.StepRecords); err != nil {
+		return err
+	}
+	for _, r := range m.p.Records {
+		if r.Type == in.Type {
+			if r.State != models.RecordMissing {
+				return errRefused("%s is answered already (%s)", in.Type.Title(), strings.ReplaceAll(r.State, "_", " "))
+			}
+			return nil
+		}
+	}
+	return errRefused("the move did not ask for %s", in.Type.Title())
+}
+
+func (m *move) onNoRecord(ctx workflow.Context, in NoRecord) (models.MoveProgress, error) {
+	now := workflow.Now(ctx)
+	for i := range m.p.Records {
+		if r := &m.p.Records[i]; r.Type == in.Type && r.State == models.RecordMissing {
+			r.State, r.At = models.RecordNoRecord, &now
+		}
+	}
+	m.changed = true
+	return m.p, nil
+}
+
+func (m *move) validateRecordsChanged(_ workflow.Context, in RecordsChanged) error {
+	if in.Caller.Kind != models.ActorSystem {
+		if err := trustStaff(in.Caller, m.in.SendingTrust); err != nil {
+			return err
+		}
+	}
+	return m.waitingFor(models.StepRecords)
+}
+
+// onRecordsChanged looks at the passport again; the reply shows what is
+// still missing.
+func (m *move) onRecordsChanged(ctx workflow.Context, _ RecordsChanged) (models.MoveProgress, error) {
+	actx := workflow.WithActivityOptions(ctx, answerOptions)
+	var still []models.CredentialType
+	if err := workflow.ExecuteActivity(actx, a.CheckRecords, m.recordsInput(0)).Get(actx, &still); err != nil {
+		return m.p, err
+	}
+	if m.p.Stage == models.StepRecords && m.p.Status == models.MoveActive {
+		m.settleRecords(ctx, still)
+		m.changed = true
+	}
 	return m.p, nil
 }

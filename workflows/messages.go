@@ -31,6 +31,8 @@ const (
 	UpdateExtendDeadline   = "extend_deadline"
 	UpdatePause            = "pause"
 	UpdateResume           = "resume"
+	UpdateNoRecord         = "no_record"
+	UpdateRecordsChanged   = "records_changed"
 	QueryProgress          = "progress"
 )
 
@@ -156,6 +158,21 @@ type Pause struct {
 // Resume lets a paused move carry on; its deadline moves on by the time it
 // was held (operators).
 type Resume struct {
+	Caller Caller
+}
+
+// NoRecord is the sending trust's answer, at the records step, that it
+// holds no record of one credential the move asked for: the receiving
+// trust checks it itself.
+type NoRecord struct {
+	Caller Caller
+	Type   models.CredentialType
+}
+
+// RecordsChanged tells a move waiting at the records step that the
+// passport may hold more than it did: the move looks again at what is
+// still missing, and its reply shows it.
+type RecordsChanged struct {
 	Caller Caller
 }
 

@@ -29,6 +29,13 @@ var activityOptions = workflow.ActivityOptions{
 	},
 }
 
+// answerOptions bound an activity that an update's caller waits for: a
+// blip is retried, an outage refused (the caller may try again).
+var answerOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 10 * time.Second,
+	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 500 * time.Millisecond, MaximumAttempts: 3},
+}
+
 // compensationOptions retry until they succeed: access once withdrawn must
 // end, whatever the weather.
 var compensationOptions = workflow.ActivityOptions{
@@ -62,7 +69,18 @@ type move struct {
 	// to rest (see publish). Moves started before this change upsert them
 	// at every step.
 	indexAtRest bool
+	// asksForRecords: the move has the records step (moveVersion 2 on).
+	asksForRecords bool
 }
+
+// moveVersion names the versions of the move workflow's shape, one
+// GetVersion marker for them all (each marker costs the server a
+// visibility write):
+//
+//	DefaultVersion  search attributes at every step
+//	1               search attributes only where the move rests
+//	2               the records step between identity and consent
+const moveVersion = "index-at-rest"
 
 type stopRequest struct {
 	status   models.MoveStatus
@@ -88,9 +106,14 @@ func MoveWorkflow(ctx workflow.Context, in MoveInput) (MoveResult, error) {
 
 func (m *move) run(ctx workflow.Context) {
 	ctx = workflow.WithActivityOptions(ctx, activityOptions)
-	if workflow.GetVersion(ctx, "index-at-rest", workflow.DefaultVersion, 1) >= 1 {
+	v := workflow.GetVersion(ctx, moveVersion, workflow.DefaultVersion, 2)
+	if v >= 1 {
 		m.indexAtRest = true
 		m.lastSA = startIndex // set by StartSearchAttributes
+	}
+	m.asksForRecords = v >= 2
+	if !m.asksForRecords { // as the move's progress showed it then
+		m.p.Steps = slices.DeleteFunc(m.p.Steps, func(s models.Step) bool { return s.Name == models.StepRecords })
 	}
 	m.publish(ctx)
 
@@ -106,6 +129,12 @@ func (m *move) run(ctx workflow.Context) {
 
 	// identity
 	if !m.identityStage(ctx) {
+		m.finish(ctx)
+		return
+	}
+
+	// records
+	if m.asksForRecords && !m.recordsStage(ctx) {
 		m.finish(ctx)
 		return
 	}
@@ -209,6 +238,74 @@ func (m *move) identityStage(ctx workflow.Context) bool {
 		m.done(ctx, models.StepIdentity, models.StateDone)
 	}
 	return ok
+}
+
+// recordsStage asks the sending trust for the credentials the receiving
+// trust asked for and the passport does not hold valid, and waits until
+// each is recorded or answered "we hold no record". It is skipped when
+// nothing is missing or the sending trust does not take such requests.
+func (m *move) recordsStage(ctx workflow.Context) bool {
+	m.begin(ctx, models.StepRecords, models.WaitingNobody)
+	var missing []models.CredentialType
+	if !m.step(ctx, models.StepRecords, func() error {
+		return workflow.ExecuteActivity(ctx, a.RequestRecords, m.recordsInput(0)).Get(ctx, &missing)
+	}) {
+		return false
+	}
+	if len(missing) == 0 {
+		m.done(ctx, models.StepRecords, models.StateSkipped)
+		return true
+	}
+	m.p.Records = nil
+	for _, t := range missing {
+		m.p.Records = append(m.p.Records, models.RecordItem{Type: t, State: models.RecordMissing})
+	}
+	return m.waitingStage(ctx, models.StepRecords, models.WaitingSendingTrust,
+		func(n int) error {
+			if n == 0 {
+				return nil // RequestRecords asked already
+			}
+			// A reminder goes only for what is still missing; what was
+			// recorded without the move being told is found here.
+			var still []models.CredentialType
+			err := workflow.ExecuteActivity(ctx, a.RequestRecords, m.recordsInput(n)).Get(ctx, &still)
+			if err == nil {
+				m.settleRecords(ctx, still)
+			}
+			return err
+		},
+		m.recordsDone)
+}
+
+// recordsInput asks what is still missing, leaving out what the sending
+// trust answered it holds no record of.
+func (m *move) recordsInput(n int) activities.RecordsInput {
+	in := activities.RecordsInput{MoveID: m.in.MoveID, N: n}
+	for _, r := range m.p.Records {
+		if r.State == models.RecordNoRecord {
+			in.NoRecord = append(in.NoRecord, r.Type)
+		}
+	}
+	return in
+}
+
+// settleRecords marks recorded every missing item no longer in still.
+func (m *move) settleRecords(ctx workflow.Context, still []models.CredentialType) {
+	now := workflow.Now(ctx)
+	for i := range m.p.Records {
+		if r := &m.p.Records[i]; r.State == models.RecordMissing && !contains(still, r.Type) {
+			r.State, r.At = models.RecordRecorded, &now
+		}
+	}
+}
+
+func (m *move) recordsDone() bool {
+	for _, r := range m.p.Records {
+		if r.State == models.RecordMissing {
+			return false
+		}
+	}
+	return true
 }
 
 // closeTemporaryMove waits for a temporary move's end date, then ends the

@@ -145,6 +145,9 @@ func startDev(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *devS
 	if d.keys, err = demo.Seed(ctx, d.svc.store, filepath.Join(dir, "demo-keys.json"), time.Now()); err != nil {
 		return nil, err
 	}
+	if err := demo.SeedPassports(ctx, d.svc.store, d.svc.creds, time.Now()); err != nil {
+		return nil, err
+	}
 
 	relay, err := config.ParseSMTPURL(d.cfg.SMTPURL)
 	if err != nil {
@@ -225,6 +228,11 @@ func (d *devSystem) printWelcome(w io.Writer, took time.Duration) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, k := range d.keys {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", k.Trust, k.Role, k.Key)
+	}
+	_ = tw.Flush()
+	fmt.Fprintln(w, "\nDemo staff whose passports RJ1 has filled (start a move for them in the portal):")
+	for _, p := range demo.People() {
+		fmt.Fprintf(tw, "  %s %s\t%s\t%s\n", p.GivenName, p.FamilyName, p.Email, p.About)
 	}
 	_ = tw.Flush()
 	fmt.Fprintln(w, "\nPress Ctrl-C to stop; everything is kept for the next start.")

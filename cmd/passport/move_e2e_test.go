@@ -181,7 +181,7 @@ func TestMoveEndToEnd(t *testing.T) {
 	started := time.Now()
 	startBody := `{"staff":{"email":"Sam.Okafor@nhs.net","given_name":"Sam","family_name":"Okafor","staff_group":"doctor_in_training"},
 		"receiving_trust":"RRK","kind":"rotation","start_date":"` + time.Now().AddDate(0, 1, 0).Format("2006-01-02") + `",
-		"requested_credentials":["identity","dbs_check","core_skills_training","occupational_health"]}`
+		"requested_credentials":["identity","right_to_work","dbs_check","core_skills_training","occupational_health"]}`
 	var mv struct {
 		ID, Status, Stage string
 	}
@@ -248,11 +248,42 @@ func TestMoveEndToEnd(t *testing.T) {
 		t.Fatalf("identity: %d\n%s", code, body)
 	}
 
+	// Sam's passport lacks two things RRK asked for: the move asks RJ1,
+	// whose system records one and holds no record of the other.
+	mailTo(t, base, "hr@rj1.demo.nhs.localhost", "Records needed")
+	var atRecords struct {
+		Stage     string
+		WaitingOn *string `json:"waiting_on"`
+		Records   []struct {
+			Type  string `json:"credential_type"`
+			State string
+		}
+	}
+	eventually(t, "move waiting on RJ1 for records", func() bool {
+		call(t, keys["RJ1/hr"], "GET", api+"/moves/"+mv.ID, "", &atRecords)
+		return atRecords.Stage == "records" && atRecords.WaitingOn != nil && *atRecords.WaitingOn == "sending_trust"
+	})
+	if len(atRecords.Records) != 2 || atRecords.Records[0].Type != "right_to_work" || atRecords.Records[1].Type != "occupational_health" ||
+		atRecords.Records[0].State != "missing" {
+		t.Errorf("records asked of RJ1: %+v", atRecords.Records)
+	}
+	if code := call(t, keys["RRK/hr"], "POST", api+"/moves/"+mv.ID+"/records/no-record", `{"credential_type":"right_to_work"}`, nil); code != http.StatusConflict {
+		t.Errorf("the receiving trust answering for the sender: %d, want 409", code)
+	}
+	if code := call(t, keys["RJ1/hr"], "POST", api+"/moves/"+mv.ID+"/records/no-record", `{"credential_type":"right_to_work"}`, &atRecords); code != http.StatusOK {
+		t.Fatalf("no record: %d", code)
+	}
+	if code := call(t, keys["RJ1/hr"], "POST", api+"/passports/"+passportID+"/credentials",
+		`{"type":"occupational_health","claims":{"clearance":"fit","epp_cleared":true,"assessed_on":"2026-10-01"}}`, nil); code != http.StatusCreated {
+		t.Fatalf("record occupational health: %d", code)
+	}
+
 	consent := mailTo(t, base, sam, "Choose what to share")
 	page, csrf = p.open(consent)
 	if lacks := page[strings.Index(page, "Not on your passport"):]; !strings.Contains(page, "Not on your passport") ||
-		!strings.Contains(lacks[:strings.Index(lacks, "</ul>")], "<li>Occupational health clearance</li>") {
-		t.Errorf("the consent page must say what the passport lacks:\n%s", page)
+		!strings.Contains(lacks[:strings.Index(lacks, "</ul>")], "<li>Right to work: Guy&#39;s and St Thomas&#39; NHS Foundation Trust holds no record of it</li>") ||
+		strings.Contains(lacks[:strings.Index(lacks, "</ul>")], "Occupational health") {
+		t.Errorf("the consent page must say what the passport lacks, and not what RJ1 recorded:\n%s", page)
 	}
 	if code, _ := p.submit(consent, url.Values{"csrf": {csrf}, "action": {"consent"}}); code != http.StatusUnprocessableEntity {
 		t.Errorf("consent to nothing: %d, want 422", code)
@@ -424,6 +455,16 @@ func TestMoveEndToEnd(t *testing.T) {
 	if code := callback(verdict, moves.SignCallback([]byte(callbackSecret), []byte(verdict), time.Now())); code != http.StatusNoContent {
 		t.Fatalf("provider callback: %d", code)
 	}
+	// Jo's passport holds none of what RRK asked for; RJ1 holds no record.
+	eventually(t, "Jo's move waiting on RJ1 for records", func() bool {
+		call(t, keys["RJ1/hr"], "GET", api+"/moves/"+mv2.ID, "", &atRecords)
+		return atRecords.Stage == "records" && atRecords.WaitingOn != nil
+	})
+	for _, r := range atRecords.Records {
+		if code := call(t, keys["RJ1/hr"], "POST", api+"/moves/"+mv2.ID+"/records/no-record", `{"credential_type":"`+r.Type+`"}`, nil); code != http.StatusOK {
+			t.Fatalf("no record of %s: %d", r.Type, code)
+		}
+	}
 	token = strings.TrimPrefix(mailTo(t, base, jo, "Choose what to share"), base+"/s/")
 	if code := call(t, "", "POST", api+"/links/"+token+"/decline", `{"reason":"staying put"}`, nil); code != http.StatusOK {
 		t.Fatalf("decline: %d", code)
@@ -469,8 +510,8 @@ func TestMoveEndToEnd(t *testing.T) {
 			upserts++
 		}
 	}
-	if upserts > 6 {
-		t.Errorf("search attributes upserted %d times, want at most 6 (four waits, the end, one version marker)", upserts)
+	if upserts > 7 {
+		t.Errorf("search attributes upserted %d times, want at most 7 (five waits, the end, one version marker)", upserts)
 	}
 	desc, err := c.DescribeWorkflowExecution(t.Context(), workflows.WorkflowID(mv.ID), "")
 	if err != nil {

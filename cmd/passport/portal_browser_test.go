@@ -88,7 +88,7 @@ func TestPortalInTheBrowser(t *testing.T) {
 		chromedp.SetValue(byID("receiving_trust"), "RRK"), chromedp.SetValue(byID("kind"), "rotation"),
 		chromedp.SetValue(byID("start_date"), start),
 	)
-	for _, c := range []string{"identity", "dbs_check", "core_skills_training", "occupational_health"} {
+	for _, c := range []string{"identity", "right_to_work", "dbs_check", "core_skills_training", "occupational_health"} {
 		hr.Do(chromedp.Click(byID("cred-" + c)))
 	}
 	submit(hr, chromedp.CSS("form[action='/portal/start'] button[type=submit]"), "Sam Okafor")
@@ -110,10 +110,40 @@ func TestPortalInTheBrowser(t *testing.T) {
 	staff.Open(strings.TrimPrefix(mailTo(t, base, sam, "Confirm your identity"), base))
 	check(staff, "staff-identity")
 	submit(staff, chromedp.CSS("button[value=simulate]"), "")
-	hr.WaitText("#move-status", "Consent", 30*time.Second)
+
+	// Sam's passport lacks two of the five: the move asks RJ1, whose HR
+	// records both in the portal; then it asks Sam.
+	hr.WaitText("#move-status", "Records", 30*time.Second)
 	if !browsertest.Eval[bool](hr, `window.__stayed === true`) {
 		t.Fatal("the move's page reloaded instead of refreshing in place")
 	}
+	mailTo(t, base, "hr@rj1.demo.nhs.localhost", "Records needed")
+	hr.Open(moveURL)
+	hr.WaitText("#records", "Right to work", 10*time.Second)
+	check(hr, "portal-move-records")
+	submit(hr, byID("record-link-right_to_work"), "Record right to work")
+	submit(hr, chromedp.CSS("main form button[type=submit]"), "Record right to work")
+	if got := hr.Text(".nhsuk-error-summary"); !strings.Contains(got, "Select what was checked") || !strings.Contains(got, "Enter the date of the check") {
+		t.Fatalf("an empty right to work form: %q", got)
+	}
+	check(hr, "portal-record-errors")
+	checked, ends := time.Now().AddDate(0, 0, -10), time.Now().AddDate(2, 0, 0)
+	hr.Do(chromedp.Click(byID("basis-visa")),
+		chromedp.SendKeys(byID("checked_on-day"), fmt.Sprint(checked.Day())), chromedp.SendKeys(byID("checked_on-month"), fmt.Sprint(int(checked.Month()))),
+		chromedp.SendKeys(byID("checked_on-year"), fmt.Sprint(checked.Year())),
+		chromedp.SendKeys(byID("expires-day"), fmt.Sprint(ends.Day())), chromedp.SendKeys(byID("expires-month"), fmt.Sprint(int(ends.Month()))),
+		chromedp.SendKeys(byID("expires-year"), fmt.Sprint(ends.Year())))
+	submit(hr, chromedp.CSS("main form button[type=submit]"), "Sam Okafor")
+	if got := hr.Text(".nhsuk-notification-banner"); !strings.Contains(got, "Recorded") {
+		t.Fatalf("after recording the right to work check: %q", got)
+	}
+	submit(hr, byID("record-link-occupational_health"), "Record occupational health clearance")
+	check(hr, "portal-record-occupational-health")
+	hr.Do(chromedp.Click(byID("clearance-fit")), chromedp.Click(byID("epp_cleared-yes")),
+		chromedp.SendKeys(byID("assessed_on-day"), fmt.Sprint(checked.Day())), chromedp.SendKeys(byID("assessed_on-month"), fmt.Sprint(int(checked.Month()))),
+		chromedp.SendKeys(byID("assessed_on-year"), fmt.Sprint(checked.Year())))
+	submit(hr, chromedp.CSS("main form button[type=submit]"), "Sam Okafor")
+	hr.WaitText("#move-status", "Consent", 30*time.Second)
 	staff.Open(strings.TrimPrefix(mailTo(t, base, sam, "Choose what to share"), base))
 	check(staff, "staff-consent")
 	submit(staff, chromedp.CSS("button[value=consent]"), "")
@@ -136,6 +166,8 @@ func TestPortalInTheBrowser(t *testing.T) {
 		t.Errorf("the page after Accept does not show the decision: %q", got)
 	}
 	submit(rrk, byID("accept-dbs_check"), "Sam Okafor")
+	submit(rrk, byID("accept-right_to_work"), "Sam Okafor")
+	submit(rrk, byID("accept-occupational_health"), "Sam Okafor")
 	submit(rrk, byID("reject-core_skills_training"), "Sam Okafor")
 	if got := rrk.Text(".nhsuk-error-summary"); !strings.Contains(got, "why you are rejecting") {
 		t.Fatalf("rejecting without a reason: %q", got)
@@ -144,11 +176,40 @@ func TestPortalInTheBrowser(t *testing.T) {
 	rrk.Do(chromedp.SendKeys(chromedp.CSS("textarea[id^=reason-]"), "We need a certificate from the last 12 months."))
 	submit(rrk, byID("reject-core_skills_training"), "Sam Okafor")
 	rrk.WaitText("#move-status", "completed", 30*time.Second)
-	if got := rrk.Text("#live"); !strings.Contains(got, "rejected: We need a certificate") || strings.Count(got, "accepted") != 2 {
+	if got := rrk.Text("#live"); !strings.Contains(got, "rejected: We need a certificate") || strings.Count(got, "accepted") != 4 {
 		t.Fatalf("decisions on the completed move: %q", got)
 	}
 	check(rrk, "portal-move-completed")
 	hr.WaitText("#move-status", "completed", 30*time.Second)
+
+	// RRK checks the training itself and records it on Sam's passport.
+	submit(rrk, chromedp.CSS("#recheck-core_skills_training a"), "Record core skills training")
+	check(rrk, "portal-record-training")
+	done := time.Now().AddDate(0, 0, -3)
+	rrk.Do(chromedp.SetValue(byID("level-resuscitation"), "3"),
+		chromedp.SendKeys(byID("completed_on-resuscitation-day"), fmt.Sprint(done.Day())),
+		chromedp.SendKeys(byID("completed_on-resuscitation-month"), fmt.Sprint(int(done.Month()))),
+		chromedp.SendKeys(byID("completed_on-resuscitation-year"), fmt.Sprint(done.Year())),
+		chromedp.SendKeys(byID("provider"), "Resuscitation Council UK"))
+	submit(rrk, chromedp.CSS("main form button[type=submit]"), "Sam Okafor")
+	if got := rrk.Text("#own-checks"); !strings.Contains(got, "Core skills training: Resuscitation") {
+		t.Fatalf("RRK's own check is not on the move's page: %q", got)
+	}
+	check(rrk, "portal-move-own-check")
+
+	// HR finds Sam's passport: every credential RJ1 recorded, who it is
+	// shared with, and one credential's claims and history.
+	hr.Open("/portal/passports")
+	check(hr, "portal-passports")
+	hr.Do(chromedp.SendKeys(byID("q"), "okafor"))
+	submit(hr, chromedp.CSS("form[action='/portal/passports'] button"), "Staff passports")
+	submit(hr, chromedp.CSS("#results a"), "Sam Okafor")
+	if got := hr.Text("main"); !strings.Contains(got, "University Hospitals Birmingham NHS Foundation Trust since") || !strings.Contains(got, "Right to work") {
+		t.Fatalf("Sam's passport page: %q", got)
+	}
+	check(hr, "portal-passport")
+	submit(hr, chromedp.CSS("tr[id^=credential-] a"), "Identity check")
+	check(hr, "portal-credential")
 
 	// A failed step: the database refuses new link tokens, so the next
 	// move's invitation fails after its retries; HR sees it and an

@@ -11,7 +11,18 @@ import (
 	"testing"
 
 	"github.com/nhs-staff-passport/passport/internal/demo"
+	"github.com/nhs-staff-passport/passport/internal/vc"
 )
+
+// jwsPayload decodes a compact JWS's payload, unchecked.
+func jwsPayload(t *testing.T, compact string) []byte {
+	t.Helper()
+	jws, err := vc.Parse(compact)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return jws.Payload
+}
 
 func call(t *testing.T, key, method, url, body string, out any) int {
 	t.Helper()
@@ -75,6 +86,29 @@ func TestIssuedCredentialVerifiesFromOutside(t *testing.T) {
 	out, err = verify()
 	if !errors.Is(err, errInvalid) || !strings.Contains(out, "revoked by the issuer") {
 		t.Errorf("after revocation: %v\n%s", err, out)
+	}
+
+	// When a trust's first revocation list is full, its credentials go in
+	// a second, which verifiers fetch from the address the credential
+	// names.
+	if _, err := d.svc.store.AllocateStatusIndexes(t.Context(), "RJ1", vc.StatusListBits); err != nil {
+		t.Fatal(err)
+	}
+	if code := call(t, hr, "POST", base+"/passports/"+p.ID+"/credentials",
+		`{"type":"core_skills_training","claims":{"subject":"conflict_resolution","level":1,"completed_on":"2026-03-02","provider":"Guy's and St Thomas' learning team"}}`, &cred); code != http.StatusCreated {
+		t.Fatalf("issue: %d", code)
+	}
+	if !strings.Contains(string(jwsPayload(t, cred.JWS)), "/status/revocation/1") {
+		t.Fatalf("a credential issued after the first list filled does not name the second: %s", jwsPayload(t, cred.JWS))
+	}
+	if out, err := verify(); err != nil || !strings.Contains(out, `"valid": true`) {
+		t.Fatalf("verify in the second list: %v\n%s", err, out)
+	}
+	if code := call(t, hr, "POST", base+"/credentials/"+cred.ID+"/revoke", `{"reason":"recorded against the wrong person"}`, nil); code != http.StatusOK {
+		t.Fatalf("revoke: %d", code)
+	}
+	if out, err := verify(); !errors.Is(err, errInvalid) || !strings.Contains(out, "revoked by the issuer") {
+		t.Errorf("after revocation in the second list: %v\n%s", err, out)
 	}
 
 	// A credential naming an issuer of another service is refused outright.

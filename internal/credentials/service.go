@@ -63,6 +63,12 @@ type IssueInput struct {
 // passport wraps models.ErrNotFound; an unregistered trust
 // models.ErrForbidden.
 func (s *Service) Issue(ctx context.Context, actor models.Actor, in IssueInput) (models.Credential, error) {
+	return s.IssueWith(ctx, s.store, actor, in)
+}
+
+// IssueWith is Issue within the transaction st: several credentials
+// issued together land together or not at all.
+func (s *Service) IssueWith(ctx context.Context, st *store.Store, actor models.Actor, in IssueInput) (models.Credential, error) {
 	now := s.now().UTC().Truncate(time.Second)
 	typ := models.CredentialType(in.Type)
 	parsed, err := models.ParseClaims(typ, in.Claims, now)
@@ -85,33 +91,34 @@ func (s *Service) Issue(ctx context.Context, actor models.Actor, in IssueInput) 
 		v.Add("claims", "describe a check that has already run out ("+until.Format(time.DateOnly)+")")
 		return models.Credential{}, &v
 	}
-	trust, err := s.store.Trust(ctx, actor.Trust)
+	trust, err := st.Trust(ctx, actor.Trust)
 	if err != nil {
 		return models.Credential{}, err
 	}
 	if !trust.Registered {
 		return models.Credential{}, fmt.Errorf("trust %s is not registered: %w", trust.ODSCode, models.ErrForbidden)
 	}
-	if err := s.store.PassportExists(ctx, in.PassportID); err != nil {
+	if err := st.PassportExists(ctx, in.PassportID); err != nil {
 		return models.Credential{}, err
 	}
-	key, priv, err := s.signingKey(ctx, trust.ODSCode)
+	key, priv, err := s.signingKey(ctx, st, trust.ODSCode)
 	if err != nil {
 		return models.Credential{}, err
 	}
-	idx, err := s.store.AllocateStatusIndex(ctx, trust.ODSCode)
+	refs, err := st.AllocateStatusIndexes(ctx, trust.ODSCode, 1)
 	if err != nil {
 		return models.Credential{}, err
 	}
+	ref := refs[0]
 	c := models.Credential{
 		ID: uuid.NewString(), PassportID: in.PassportID, Type: typ, Subject: parsed.Subject,
 		IssuerODS: trust.ODSCode, KeyID: key.KID, Claims: parsed.Canonical,
-		IssuedAt: now, ValidFrom: now, ValidUntil: until, StatusIndex: idx,
+		IssuedAt: now, ValidFrom: now, ValidUntil: until, StatusList: ref.List, StatusIndex: ref.Index,
 	}
 	doc := vc.NewCredential(vc.NewCredentialInput{
 		PublicURL: s.publicURL, ID: c.ID, IssuerODS: trust.ODSCode, IssuerName: trust.Name,
 		PassportID: c.PassportID, CredentialType: string(typ), Claims: parsed.Canonical,
-		ValidFrom: c.ValidFrom, ValidUntil: c.ValidUntil, StatusIndex: idx,
+		ValidFrom: c.ValidFrom, ValidUntil: c.ValidUntil, StatusList: ref.List, StatusIndex: ref.Index,
 	})
 	payload, err := json.Marshal(doc)
 	if err != nil {
@@ -120,7 +127,7 @@ func (s *Service) Issue(ctx context.Context, actor models.Actor, in IssueInput) 
 	if c.JWS, err = vc.Sign(priv, key.KID, vc.TypVC, payload); err != nil {
 		return models.Credential{}, err
 	}
-	err = s.store.Tx(ctx, func(tx *store.Store) error {
+	err = st.Tx(ctx, func(tx *store.Store) error {
 		if err := tx.CreateCredential(ctx, &c); err != nil {
 			return err
 		}
@@ -165,7 +172,7 @@ func (s *Service) Revoke(ctx context.Context, actor models.Actor, credentialID, 
 		if err := tx.MarkCredentialRevoked(ctx, c.ID, reason, s.now()); err != nil {
 			return err
 		}
-		if err := tx.SetRevokedBit(ctx, c.IssuerODS, c.StatusIndex); err != nil {
+		if err := tx.SetRevokedBit(ctx, c.IssuerODS, models.StatusRef{List: c.StatusList, Index: c.StatusIndex}); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, actor, "credential.revoked", "passport", c.PassportID,
@@ -175,10 +182,10 @@ func (s *Service) Revoke(ctx context.Context, actor models.Actor, credentialID, 
 
 // signingKey returns the trust's key in use, making the first one when the
 // trust has none.
-func (s *Service) signingKey(ctx context.Context, trust string) (models.SigningKey, ed25519.PrivateKey, error) {
-	k, err := s.store.ActiveSigningKey(ctx, trust)
+func (s *Service) signingKey(ctx context.Context, st *store.Store, trust string) (models.SigningKey, ed25519.PrivateKey, error) {
+	k, err := st.ActiveSigningKey(ctx, trust)
 	if errors.Is(err, models.ErrNotFound) {
-		k, err = s.RotateKey(ctx, trust)
+		k, err = s.rotateKey(ctx, st, trust)
 	}
 	if err != nil {
 		return models.SigningKey{}, nil, err
@@ -193,6 +200,10 @@ func (s *Service) signingKey(ctx context.Context, trust string) (models.SigningK
 // RotateKey gives a trust a new signing key. Credentials signed with the
 // old one still verify: its public half stays published.
 func (s *Service) RotateKey(ctx context.Context, trust string) (models.SigningKey, error) {
+	return s.rotateKey(ctx, s.store, trust)
+}
+
+func (s *Service) rotateKey(ctx context.Context, st *store.Store, trust string) (models.SigningKey, error) {
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return models.SigningKey{}, err
@@ -203,7 +214,7 @@ func (s *Service) RotateKey(ctx context.Context, trust string) (models.SigningKe
 		SealedPrivate: s.box.Seal(priv.Seed(), []byte(kid)),
 		CreatedAt:     s.now().UTC(),
 	}
-	if err := s.store.AddSigningKey(ctx, &k); err != nil {
+	if err := st.AddSigningKey(ctx, &k); err != nil {
 		return models.SigningKey{}, err
 	}
 	return k, nil
@@ -225,18 +236,19 @@ func (s *Service) JWKS(ctx context.Context, trust string) (vc.JWKS, error) {
 	return set, nil
 }
 
-// StatusList returns the trust's revocation list as a signed
-// BitstringStatusListCredential (compact JWS).
-func (s *Service) StatusList(ctx context.Context, trust string) (string, error) {
+// StatusList returns one of the trust's revocation lists (number 0 is the
+// first) as a signed BitstringStatusListCredential (compact JWS). A list
+// the trust has not opened wraps models.ErrNotFound.
+func (s *Service) StatusList(ctx context.Context, trust string, number int) (string, error) {
 	t, err := s.store.Trust(ctx, trust)
 	if err != nil {
 		return "", err
 	}
-	bits, err := s.store.RevocationList(ctx, trust)
+	bits, err := s.store.RevocationList(ctx, trust, number)
 	if err != nil {
 		return "", err
 	}
-	doc, err := vc.NewStatusListCredential(s.publicURL, t.ODSCode, t.Name, bits, s.now())
+	doc, err := vc.NewStatusListCredential(s.publicURL, t.ODSCode, t.Name, number, bits, s.now())
 	if err != nil {
 		return "", err
 	}
@@ -244,7 +256,7 @@ func (s *Service) StatusList(ctx context.Context, trust string) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	key, priv, err := s.signingKey(ctx, trust)
+	key, priv, err := s.signingKey(ctx, s.store, trust)
 	if err != nil {
 		return "", err
 	}

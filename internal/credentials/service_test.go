@@ -287,7 +287,7 @@ func TestIndependentJOSE(t *testing.T) {
 		t.Errorf("@context %v", ctxs)
 	}
 
-	list, err := f.svc.StatusList(ctx, "RJ1")
+	list, err := f.svc.StatusList(ctx, "RJ1", 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,8 @@ type Data struct {
 	Stage    string // a reminder's or escalation's stage, in words
 	Reason   string
 	Count    int // shares received, reminders sent
+	// Items lists credentials in words ("DBS check and Right to work").
+	Items string
 	// RecipientName, TrustName and Role address a person about their own
 	// portal account (sign-in links and invitations).
 	RecipientName string
@@ -48,7 +50,8 @@ type tmpl struct {
 var helpPaths = map[string]string{
 	"invitation": "/help/staff/moving", "invitation_reminder": "/help/staff/moving",
 	"identity": "/help/staff/identity", "consent": "/help/staff/sharing", "staff_reminder": "/help/staff/moving",
-	"shares_received": "/help/trusts/reviewing", "acceptance_reminder": "/help/trusts/reviewing",
+	"shares_received":   "/help/trusts/reviewing",
+	"records_requested": "/help/trusts/passports", "records_reminder": "/help/trusts/passports", "acceptance_reminder": "/help/trusts/reviewing",
 	"escalation": "/help/trusts/starting-moves", "step_failed": "/help/trusts/failed-steps",
 	"completed": "/help/staff/sharing", "closed": "/help", "cancelled": "/help", "declined": "/help",
 	"expired": "/help/staff/expired-link", "consent_withdrawn": "/help/staff/sharing",
@@ -109,6 +112,22 @@ Your move to {{.ReceivingTrust}} is waiting for you ({{.Stage}}).
 Continue here: {{.Link}}
 
 The link works once and until {{.Deadline}}.`,
+	},
+	"records_requested": {
+		subject: "Records needed: {{.StaffName}}'s move to {{.ReceivingTrust}}",
+		body: `{{.ReceivingTrust}} has asked for checks that the Staff Passport of {{.StaffName}} does not hold: {{.Items}}.
+
+Please record each one you hold, or tell us you hold no record of it, and {{.ReceivingTrust}} will check it itself: {{.Link}}
+
+The move waits for your answer until {{.Deadline}}.`,
+	},
+	"records_reminder": {
+		subject: "Reminder: records needed for {{.StaffName}}'s move to {{.ReceivingTrust}}",
+		body: `The move of {{.StaffName}} to {{.ReceivingTrust}} is waiting for you to record what their Staff Passport is missing: {{.Items}}.
+
+Record each one, or tell us you hold no record of it: {{.Link}}
+
+The move expires on {{.Deadline}} without an answer.`,
 	},
 	"shares_received": {
 		subject: "Credentials received for {{.StaffName}}",

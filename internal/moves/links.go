@@ -43,6 +43,9 @@ type RequestedItem struct {
 	Type  models.CredentialType `json:"type"`
 	Title string                `json:"title"`
 	Held  bool                  `json:"held"`
+	// NoRecord: the sending trust holds no record of it, so the receiving
+	// trust checks it itself.
+	NoRecord bool `json:"no_record,omitempty"`
 }
 
 // Requested lists what the move asks for, as the consent page and the
@@ -50,7 +53,11 @@ type RequestedItem struct {
 func (l Link) Requested() []RequestedItem {
 	var out []RequestedItem
 	for _, t := range l.Move.RequestedTypes() {
-		out = append(out, RequestedItem{Type: t, Title: t.Title(), Held: slices.Contains(l.Progress.Held, t)})
+		item := RequestedItem{Type: t, Title: t.Title(), Held: slices.Contains(l.Progress.Held, t)}
+		for _, r := range l.Progress.Records {
+			item.NoRecord = item.NoRecord || (r.Type == t && r.State == models.RecordNoRecord)
+		}
+		out = append(out, item)
 	}
 	return out
 }

@@ -3,7 +3,7 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"gorm.io/gorm"
@@ -54,62 +54,130 @@ func (s *Store) PublicKey(ctx context.Context, kid string) ([]byte, string, erro
 
 const revocation = "revocation"
 
-// AllocateStatusIndex returns the next free index in the trust's revocation
-// list, making the list on first use. Indexes are never reused.
-func (s *Store) AllocateStatusIndex(ctx context.Context, trust string) (int, error) {
-	db := s.db.WithContext(ctx)
-	next := func() (int, error) {
-		var n []int
-		err := db.Raw("UPDATE status_lists SET next_index = next_index + 1 WHERE trust_ods = ? AND purpose = ? RETURNING next_index",
-			trust, revocation).Scan(&n).Error
-		if err != nil || len(n) == 0 {
-			return 0, translate(err, "allocate status index")
+// AllocateStatusIndexes hands out n places in the trust's revocation
+// lists, each at a random free index of the list in use (so a credential's
+// index says nothing of when it was issued), opening the next list when
+// one fills. Indexes are never reused.
+func (s *Store) AllocateStatusIndexes(ctx context.Context, trust string, n int) ([]models.StatusRef, error) {
+	var out []models.StatusRef
+	err := s.Tx(ctx, func(tx *Store) error {
+		out = out[:0]
+		var list models.RevocationList
+		err := tx.forUpdate(tx.db).Where("trust_ods = ?", trust).Order("number DESC").First(&list).Error
+		switch {
+		case errors.Is(err, gorm.ErrRecordNotFound):
+			list = newRevocationList(trust, 0)
+		case err != nil:
+			return translate(err, "revocation list")
 		}
-		return n[0], nil
-	}
-	n, err := next()
-	if err != nil {
-		return 0, err
-	}
-	if n == 0 { // the trust's first credential: make its list
-		list := models.StatusList{TrustODS: trust, Purpose: revocation, Bits: vc.NewBitstring(), UpdatedAt: time.Now()}
-		if err := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&list).Error; err != nil {
-			return 0, translate(err, "create status list")
+		changed := []*models.RevocationList{&list}
+		for range n {
+			if list.Count >= vc.StatusListBits {
+				next := newRevocationList(trust, list.Number+1)
+				list = next
+				changed = append(changed, &next)
+			}
+			cur := changed[len(changed)-1]
+			i := freeIndex(cur.Used)
+			_ = vc.SetBit(cur.Used, i)
+			cur.Count++
+			out = append(out, models.StatusRef{List: cur.Number, Index: i})
 		}
-		if n, err = next(); err != nil {
-			return 0, err
+		now := time.Now().UTC()
+		for _, l := range changed {
+			l.UpdatedAt = now
+			if err := tx.db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "trust_ods"}, {Name: "number"}},
+				DoUpdates: clause.AssignmentColumns([]string{"used", "count", "updated_at"})}).Create(l).Error; err != nil {
+				return translate(err, "save revocation list")
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func newRevocationList(trust string, number int) models.RevocationList {
+	return models.RevocationList{TrustODS: trust, Number: number, Bits: vc.NewBitstring(), Used: vc.NewBitstring()}
+}
+
+// freeIndex picks an unused index at random: a few random tries, then the
+// first free one after a random place (a list nearly full).
+func freeIndex(used []byte) int {
+	for range 32 {
+		i := rand.IntN(vc.StatusListBits)
+		if set, _ := vc.Bit(used, i); !set {
+			return i
 		}
 	}
-	if n > vc.StatusListBits {
-		return 0, fmt.Errorf("store: the revocation list of %s is full", trust)
+	start := rand.IntN(vc.StatusListBits)
+	for k := range vc.StatusListBits {
+		i := (start + k) % vc.StatusListBits
+		if set, _ := vc.Bit(used, i); !set {
+			return i
+		}
 	}
-	return n - 1, nil
+	panic("store: freeIndex on a full list") // callers open a new list first
 }
 
 // SetRevokedBit sets a credential's bit in its issuer's revocation list.
-func (s *Store) SetRevokedBit(ctx context.Context, trust string, index int) error {
+func (s *Store) SetRevokedBit(ctx context.Context, trust string, ref models.StatusRef) error {
 	return s.Tx(ctx, func(tx *Store) error {
-		var list models.StatusList
-		if err := tx.forUpdate(tx.db).First(&list, "trust_ods = ? AND purpose = ?", trust, revocation).Error; err != nil {
-			return translate(err, "status list")
+		var list models.RevocationList
+		if err := tx.forUpdate(tx.db).First(&list, "trust_ods = ? AND number = ?", trust, ref.List).Error; err != nil {
+			return translate(err, "revocation list")
 		}
-		if err := vc.SetBit(list.Bits, index); err != nil {
+		if err := vc.SetBit(list.Bits, ref.Index); err != nil {
 			return err
 		}
-		return translate(tx.db.Model(&list).Where("trust_ods = ? AND purpose = ?", trust, revocation).
-			Updates(map[string]any{"bits": list.Bits, "updated_at": time.Now().UTC()}).Error, "update status list")
+		return translate(tx.db.Model(&list).Where("trust_ods = ? AND number = ?", trust, ref.List).
+			Updates(map[string]any{"bits": list.Bits, "updated_at": time.Now().UTC()}).Error, "update revocation list")
 	})
 }
 
-// RevocationList returns a trust's revocation bitstring (vc.StatusLists);
-// a trust that never issued has an empty one.
-func (s *Store) RevocationList(ctx context.Context, trust string) ([]byte, error) {
-	var list models.StatusList
-	err := s.db.WithContext(ctx).First(&list, "trust_ods = ? AND purpose = ?", trust, revocation).Error
+// RevocationList returns one of a trust's revocation bitstrings
+// (vc.StatusLists); a list not opened yet is empty, and a list beyond the
+// next one does not exist (models.ErrNotFound).
+func (s *Store) RevocationList(ctx context.Context, trust string, number int) ([]byte, error) {
+	var list models.RevocationList
+	err := s.db.WithContext(ctx).First(&list, "trust_ods = ? AND number = ?", trust, number).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return vc.NewBitstring(), nil
+		if number == 0 {
+			return vc.NewBitstring(), nil
+		}
+		return nil, translate(errNotFound, "revocation list")
 	}
-	return list.Bits, translate(err, "status list")
+	return list.Bits, translate(err, "revocation list")
+}
+
+// RevocationListCount is how many revocation lists a trust has opened.
+func (s *Store) RevocationListCount(ctx context.Context, trust string) (int, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&models.RevocationList{}).Where("trust_ods = ?", trust).Count(&n).Error
+	return int(n), translate(err, "revocation lists")
+}
+
+// carryOverStatusLists copies the lists of the table before several lists
+// per trust (status_lists) into revocation_lists, once: the indexes it
+// had handed out (0 to next_index) are marked used, its bits kept.
+func (s *Store) carryOverStatusLists(ctx context.Context) error {
+	if !s.db.Migrator().HasTable(&models.StatusList{}) {
+		return nil
+	}
+	var old []models.StatusList
+	if err := s.db.WithContext(ctx).Where("purpose = ?", revocation).Find(&old).Error; err != nil {
+		return translate(err, "old status lists")
+	}
+	for _, o := range old {
+		used := vc.NewBitstring()
+		for i := 0; i < o.NextIndex && i < vc.StatusListBits; i++ {
+			_ = vc.SetBit(used, i)
+		}
+		l := models.RevocationList{TrustODS: o.TrustODS, Number: 0, Bits: o.Bits, Used: used, Count: o.NextIndex, UpdatedAt: time.Now().UTC()}
+		if err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&l).Error; err != nil {
+			return translate(err, "carry over status list")
+		}
+	}
+	return nil
 }
 
 // Registered says whether a trust takes part now (vc.Registry).

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -138,4 +139,79 @@ func (s *Store) PassportByIdentityRef(ctx context.Context, ref string) (models.P
 	var p models.Passport
 	err := s.db.WithContext(ctx).First(&p, "identity_ref = ?", ref).Error
 	return p, translate(err, "passport by identity")
+}
+
+// PassportSearch finds the passports a trust deals with.
+type PassportSearch struct {
+	Trust string
+	// Query matches a name or an email address (case-insensitive, any part).
+	Query string
+	// IdentityRefs match a professional registration, as keyed hashes of
+	// each regulator's form of the number searched for.
+	IdentityRefs []string
+	// After is the last ID of the previous page (passports are listed by
+	// family name, given name and ID).
+	After *PassportPosition
+	Limit int
+}
+
+// PassportPosition is a passport's place in the list order.
+type PassportPosition struct {
+	FamilyName, GivenName, ID string
+}
+
+// SearchPassports lists the passports linked to the trust that match, in
+// order of family name.
+func (s *Store) SearchPassports(ctx context.Context, f PassportSearch) ([]models.Passport, error) {
+	q := s.db.WithContext(ctx).Table("passports").Select("passports.*").
+		Joins("JOIN passport_links ON passport_links.passport_id = passports.id AND passport_links.trust_ods = ?", f.Trust)
+	var match []string
+	var args []any
+	if t := strings.ToLower(strings.TrimSpace(f.Query)); t != "" {
+		like := "%" + likeEscaper.Replace(t) + "%"
+		match = append(match, "LOWER(passports.given_name || ' ' || passports.family_name) LIKE ? ESCAPE '\\'", "passports.email LIKE ? ESCAPE '\\'")
+		args = append(args, like, like)
+	}
+	if len(f.IdentityRefs) > 0 {
+		match = append(match, "passports.identity_ref IN ?")
+		args = append(args, f.IdentityRefs)
+	}
+	if len(match) > 0 {
+		q = q.Where("("+strings.Join(match, " OR ")+")", args...)
+	}
+	if a := f.After; a != nil {
+		q = q.Where("(passports.family_name, passports.given_name, passports.id) > (?, ?, ?)", a.FamilyName, a.GivenName, a.ID)
+	}
+	var out []models.Passport
+	err := q.Order("passports.family_name, passports.given_name, passports.id").Limit(f.Limit).Find(&out).Error
+	return out, translate(err, "search passports")
+}
+
+// CredentialShares returns every share of the given credentials, oldest
+// first.
+func (s *Store) CredentialShares(ctx context.Context, credentialIDs []string) ([]models.Share, error) {
+	var out []models.Share
+	if len(credentialIDs) == 0 {
+		return out, nil
+	}
+	err := s.db.WithContext(ctx).Where("credential_id IN ?", credentialIDs).Order("shared_at").Find(&out).Error
+	return out, translate(err, "credential shares")
+}
+
+// MovesAtRecords returns the active moves of a passport that wait on the
+// sending trust at the records step.
+func (s *Store) MovesAtRecords(ctx context.Context, passportID, sendingTrust string) ([]models.Move, error) {
+	var out []models.Move
+	err := s.db.WithContext(ctx).Where("passport_id = ? AND sending_ods = ? AND status = ? AND stage = ? AND waiting_on = ?",
+		passportID, sendingTrust, models.MoveActive, models.StepRecords, models.WaitingSendingTrust).Find(&out).Error
+	return out, translate(err, "moves at records")
+}
+
+// PassportMoves returns the moves of a passport that the trust sends or
+// receives, newest first.
+func (s *Store) PassportMoves(ctx context.Context, passportID, trust string) ([]models.Move, error) {
+	var out []models.Move
+	err := s.db.WithContext(ctx).Where("passport_id = ? AND (sending_ods = ? OR receiving_ods = ?)", passportID, trust, trust).
+		Order("created_at DESC").Limit(50).Find(&out).Error
+	return out, translate(err, "passport moves")
 }

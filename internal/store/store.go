@@ -110,13 +110,16 @@ const migrationLock = 0x5050_4d49 // "PPMI"
 // safe to run from several processes at once.
 func (s *Store) Migrate(ctx context.Context) error {
 	entities := []any{
-		&models.Trust{}, &models.APIKey{}, &models.SigningKey{}, &models.StatusList{}, &models.Checklist{},
+		&models.Trust{}, &models.APIKey{}, &models.SigningKey{}, &models.RevocationList{}, &models.Checklist{},
 		&models.Passport{}, &models.PassportLink{}, &models.Credential{}, &models.Consent{}, &models.Share{}, &models.AuditEvent{},
 		&models.Move{}, &models.LinkToken{}, &models.Notification{}, &models.WebhookEndpoint{}, &models.Enquiry{},
 		&models.User{}, &models.SignInToken{}, &models.Session{}, &models.RotationUpload{},
 	}
 	if !s.postgres {
-		return s.db.WithContext(ctx).AutoMigrate(entities...)
+		if err := s.db.WithContext(ctx).AutoMigrate(entities...); err != nil {
+			return err
+		}
+		return s.carryOverStatusLists(ctx)
 	}
 	return s.db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
 		if err := conn.Exec("SELECT pg_advisory_lock(?)", migrationLock).Error; err != nil {
@@ -126,7 +129,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		if err := conn.AutoMigrate(entities...); err != nil {
 			return fmt.Errorf("store: migrate: %w", err)
 		}
-		return nil
+		return (&Store{db: conn, postgres: true, watchers: s.watchers}).carryOverStatusLists(ctx)
 	})
 }
 

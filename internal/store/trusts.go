@@ -37,12 +37,13 @@ func (s *Store) Trusts(ctx context.Context) ([]models.Trust, error) {
 }
 
 // SaveMovePolicy sets a trust's move policy.
-func (s *Store) SaveMovePolicy(ctx context.Context, ods string, p models.MovePolicy) error {
+func (s *Store) SaveMovePolicy(ctx context.Context, ods string, p models.MovePolicy, skipRecordRequests bool) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
 	res := s.db.WithContext(ctx).Model(&models.Trust{}).Where("ods_code = ?", ods).Updates(map[string]any{
 		"policy_reminder_interval": p.ReminderInterval, "policy_max_reminders": p.MaxReminders, "policy_deadline": p.Deadline,
+		"skip_record_requests": skipRecordRequests,
 	})
 	if res.Error != nil {
 		return translate(res.Error, "save move policy")

@@ -51,9 +51,36 @@ func IssuerURL(publicURL, ods string) string {
 	return strings.TrimRight(publicURL, "/") + "/api/v1/trusts/" + ods
 }
 
-// StatusListURL is where a trust publishes its revocation list.
+// StatusListURL is where a trust publishes its first revocation list.
 func StatusListURL(publicURL, ods string) string {
 	return IssuerURL(publicURL, ods) + "/status/revocation"
+}
+
+// StatusListURLN is where a trust publishes its revocation list number n
+// (0 is the first, at StatusListURL).
+func StatusListURLN(publicURL, ods string, n int) string {
+	if n == 0 {
+		return StatusListURL(publicURL, ods)
+	}
+	return StatusListURL(publicURL, ods) + "/" + strconv.Itoa(n)
+}
+
+// statusListNumber reads which of the issuer's lists a status list URL
+// names, or false when it is not one of the issuer's.
+func statusListNumber(url, publicURL, ods string) (int, bool) {
+	first := StatusListURL(publicURL, ods)
+	if url == first {
+		return 0, true
+	}
+	rest, ok := strings.CutPrefix(url, first+"/")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(rest)
+	if err != nil || n < 1 || strconv.Itoa(n) != rest {
+		return 0, false
+	}
+	return n, true
 }
 
 // IssuerODS extracts the trust's ODS code from an issuer ID.
@@ -77,6 +104,7 @@ type NewCredentialInput struct {
 	Claims         json.RawMessage
 	ValidFrom      time.Time
 	ValidUntil     *time.Time
+	StatusList     int // which of the issuer's revocation lists
 	StatusIndex    int
 }
 
@@ -94,11 +122,11 @@ func NewCredential(in NewCredentialInput) Credential {
 			Claims:         in.Claims,
 		},
 		CredentialStatus: &Status{
-			ID:                   StatusListURL(in.PublicURL, in.IssuerODS) + "#" + strconv.Itoa(in.StatusIndex),
+			ID:                   StatusListURLN(in.PublicURL, in.IssuerODS, in.StatusList) + "#" + strconv.Itoa(in.StatusIndex),
 			Type:                 "BitstringStatusListEntry",
 			StatusPurpose:        "revocation",
 			StatusListIndex:      strconv.Itoa(in.StatusIndex),
-			StatusListCredential: StatusListURL(in.PublicURL, in.IssuerODS),
+			StatusListCredential: StatusListURLN(in.PublicURL, in.IssuerODS, in.StatusList),
 		},
 	}
 	if in.ValidUntil != nil {
@@ -125,13 +153,14 @@ type StatusListCredential struct {
 	CredentialSubject StatusListSubject `json:"credentialSubject"`
 }
 
-// NewStatusListCredential builds a trust's revocation list document.
-func NewStatusListCredential(publicURL, ods, name string, bits []byte, now time.Time) (StatusListCredential, error) {
+// NewStatusListCredential builds one of a trust's revocation list
+// documents (number 0 is the first).
+func NewStatusListCredential(publicURL, ods, name string, number int, bits []byte, now time.Time) (StatusListCredential, error) {
 	enc, err := EncodeList(bits)
 	if err != nil {
 		return StatusListCredential{}, err
 	}
-	url := StatusListURL(publicURL, ods)
+	url := StatusListURLN(publicURL, ods, number)
 	return StatusListCredential{
 		Context:   Contexts[:1],
 		ID:        url,

@@ -18,7 +18,12 @@ import (
 type Remote struct {
 	ODS  string
 	Keys map[string]ed25519.PublicKey
-	Bits []byte
+	// Bits are the revocation lists fetched, by number; a list a
+	// credential names that was not fetched yet is fetched once, then kept.
+	Bits map[int][]byte
+
+	hc         *http.Client
+	serviceURL string
 }
 
 // FetchRemote downloads an issuer's JWKS and signed status list from the
@@ -30,7 +35,7 @@ func FetchRemote(ctx context.Context, hc *http.Client, serviceURL, ods string) (
 	if err := getJSON(ctx, hc, base+"/keys", &set); err != nil {
 		return nil, err
 	}
-	r := &Remote{ODS: ods, Keys: map[string]ed25519.PublicKey{}}
+	r := &Remote{ODS: ods, Keys: map[string]ed25519.PublicKey{}, Bits: map[int][]byte{}, hc: hc, serviceURL: serviceURL}
 	for _, k := range set.Keys {
 		pub, err := k.PublicKey()
 		if err != nil {
@@ -38,29 +43,41 @@ func FetchRemote(ctx context.Context, hc *http.Client, serviceURL, ods string) (
 		}
 		r.Keys[k.Kid] = pub
 	}
-	body, err := get(ctx, hc, StatusListURL(serviceURL, ods))
+	if _, err := r.fetchList(ctx, 0); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// fetchList downloads one of the issuer's signed status lists and checks
+// its signature against the keys.
+func (r *Remote) fetchList(ctx context.Context, number int) ([]byte, error) {
+	body, err := get(ctx, r.hc, StatusListURLN(r.serviceURL, r.ODS, number))
 	if err != nil {
 		return nil, err
 	}
 	jws, err := Parse(string(body))
 	if err != nil {
-		return nil, fmt.Errorf("vc: status list of %s: %w", ods, err)
+		return nil, fmt.Errorf("vc: status list of %s: %w", r.ODS, err)
 	}
 	pub, ok := r.Keys[jws.Header.Kid]
 	if !ok {
-		return nil, fmt.Errorf("vc: status list of %s is signed with an unpublished key", ods)
+		return nil, fmt.Errorf("vc: status list of %s is signed with an unpublished key", r.ODS)
 	}
 	if err := jws.Verify(pub); err != nil {
-		return nil, fmt.Errorf("vc: status list of %s: %w", ods, err)
+		return nil, fmt.Errorf("vc: status list of %s: %w", r.ODS, err)
 	}
 	var doc StatusListCredential
-	if err := json.Unmarshal(jws.Payload, &doc); err != nil || !slices.Contains(doc.Type, "BitstringStatusListCredential") {
-		return nil, fmt.Errorf("vc: status list of %s is not a BitstringStatusListCredential", ods)
+	if err := json.Unmarshal(jws.Payload, &doc); err != nil || !slices.Contains(doc.Type, "BitstringStatusListCredential") ||
+		doc.ID != StatusListURLN(r.serviceURL, r.ODS, number) {
+		return nil, fmt.Errorf("vc: status list %d of %s is not its BitstringStatusListCredential", number, r.ODS)
 	}
-	if r.Bits, err = DecodeList(doc.CredentialSubject.EncodedList); err != nil {
+	bits, err := DecodeList(doc.CredentialSubject.EncodedList)
+	if err != nil {
 		return nil, err
 	}
-	return r, nil
+	r.Bits[number] = bits
+	return bits, nil
 }
 
 // PublicKey implements Keys.
@@ -79,11 +96,14 @@ func (r *Remote) Registered(_ context.Context, ods string) (bool, error) {
 }
 
 // RevocationList implements StatusLists.
-func (r *Remote) RevocationList(_ context.Context, ods string) ([]byte, error) {
+func (r *Remote) RevocationList(ctx context.Context, ods string, number int) ([]byte, error) {
 	if ods != r.ODS {
 		return nil, fmt.Errorf("vc: no status list fetched for %s", ods)
 	}
-	return r.Bits, nil
+	if bits, ok := r.Bits[number]; ok {
+		return bits, nil
+	}
+	return r.fetchList(ctx, number)
 }
 
 func getJSON(ctx context.Context, hc *http.Client, url string, v any) error {

@@ -27,7 +27,7 @@ func (memRegistry) Registered(context.Context, string) (bool, error) { return tr
 
 type memStatus struct{ bits []byte }
 
-func (m memStatus) RevocationList(context.Context, string) ([]byte, error) { return m.bits, nil }
+func (m memStatus) RevocationList(context.Context, string, int) ([]byte, error) { return m.bits, nil }
 
 var benchClaims = json.RawMessage(`{"level":"enhanced_barred_lists","workforce":"adult_and_child","certificate_number":"001234567890","issued_on":"2025-06-01","update_service":true}`)
 

@@ -55,9 +55,10 @@ type Registry interface {
 	Registered(ctx context.Context, ods string) (bool, error)
 }
 
-// StatusLists returns an issuer's revocation bitstring.
+// StatusLists returns one of an issuer's revocation bitstrings (number 0
+// is the first).
 type StatusLists interface {
-	RevocationList(ctx context.Context, ods string) ([]byte, error)
+	RevocationList(ctx context.Context, ods string, number int) ([]byte, error)
 }
 
 // ErrUnknownKey is what Keys returns for a key ID it does not know.
@@ -167,14 +168,15 @@ func (v Verifier) revoked(ctx context.Context, doc Credential, issuerODS string)
 	if st == nil || st.StatusPurpose != "revocation" {
 		return errors.New("the credential has no revocation status to check"), nil
 	}
-	if st.StatusListCredential != StatusListURL(trimIssuer(doc.Issuer.ID), issuerODS) {
+	number, ok := statusListNumber(st.StatusListCredential, trimIssuer(doc.Issuer.ID), issuerODS)
+	if !ok {
 		return errors.New("the status list is not the issuer's"), nil
 	}
 	idx, err := strconv.Atoi(st.StatusListIndex)
 	if err != nil {
 		return errors.New("statusListIndex is not a number"), nil
 	}
-	bits, err := v.Status.RevocationList(ctx, issuerODS)
+	bits, err := v.Status.RevocationList(ctx, issuerODS, number)
 	if err != nil {
 		return nil, fmt.Errorf("vc: status list of %s: %w", issuerODS, err)
 	}
