@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/nhs-staff-passport/passport/internal/credentials"
 )
 
 //go:embed templates/help/*.html templates/layout.html templates/components.html templates/trusts.html
@@ -27,6 +29,7 @@ var HelpPages = map[string]string{
 	"/help/trusts/starting-moves":     "Starting a move or a rotation",
 	"/help/trusts/reviewing":          "Reviewing the credentials you receive",
 	"/help/trusts/passports":          "Recording checks and training on passports",
+	"/help/trusts/imports":            "Importing records from your HR and learning systems",
 	"/help/trusts/failed-steps":       "What a failed step means and how to retry it",
 	"/help/trusts/api":                "Connecting your systems: the API and webhooks",
 }
@@ -54,7 +57,11 @@ func helpPage(c *gin.Context) {
 		return
 	}
 	c.Header("Cache-Control", "public, max-age=300")
-	executePage(c, t, http.StatusOK, pageData{Title: HelpPages[path]})
+	d := pageData{Title: HelpPages[path]}
+	if path == "/help/trusts/imports" {
+		d.Columns = credentials.ImportColumns()
+	}
+	executePage(c, t, http.StatusOK, d)
 }
 
 type trustsPage struct {

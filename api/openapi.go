@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/nhs-staff-passport/passport/internal/credentials"
 )
 
 // The OpenAPI 3.1 description of the JSON API, built here beside the routes
@@ -61,11 +63,27 @@ var schemas = obj{
 	}),
 	"Credential": object(nil, obj{"id": str(""), "type": str(""), "title": str(""), "subject": str(""), "issuer": str("ODS code"),
 		"status": str("valid, expired, revoked"), "issued_at": str(""), "valid_until": str(""), "claims": obj{"type": "object"}, "jws": str("compact JWS (vc+jwt)")}),
-	"Passport":     object(nil, obj{"id": str(""), "email": str(""), "given_name": str(""), "family_name": str(""), "credentials": list(ref("Credential"))}),
-	"Verification": object(nil, obj{"valid": obj{"type": "boolean"}, "checks": list(ref("Check")), "credential": obj{"type": "object"}}),
-	"JWKS":         object([]string{"keys"}, obj{"keys": list(object(nil, obj{"kty": str("OKP"), "crv": str("Ed25519"), "x": str(""), "kid": str(""), "alg": str("EdDSA"), "use": str("sig")}))}),
-	"Link":         obj{"type": "object", "description": "what an emailed link is for, and the move it concerns"},
-	"Any":          obj{"type": "object"},
+	"Passport":      object(nil, obj{"id": str(""), "email": str(""), "given_name": str(""), "family_name": str(""), "credentials": list(ref("Credential"))}),
+	"Verification":  object(nil, obj{"valid": obj{"type": "boolean"}, "checks": list(ref("Check")), "credential": obj{"type": "object"}}),
+	"JWKS":          object([]string{"keys"}, obj{"keys": list(object(nil, obj{"kty": str("OKP"), "crv": str("Ed25519"), "x": str(""), "kid": str(""), "alg": str("EdDSA"), "use": str("sig")}))}),
+	"Link":          obj{"type": "object", "description": "what an emailed link is for, and the move it concerns"},
+	"ImportRequest": object([]string{"rows"}, obj{"rows": list(ref("ImportRow"))}),
+	"ImportRow": object([]string{"type", "claims"}, obj{
+		"email": str("finds the person's passport, or makes one (with given_name and family_name)"), "given_name": str(""), "family_name": str(""),
+		"registration_body": str("with registration_number, finds the person first"), "registration_number": str(""),
+		"type":   str("credential type"),
+		"claims": obj{"type": "object", "description": "the credential's claims, as POST /api/v1/passports/{id}/credentials takes them"}}),
+	"ImportCSV": obj{"type": "string", "description": importCSVDescription()},
+	"ImportResult": object(nil, obj{"id": str("GET /api/v1/credentials/imports/{id} shows it again"), "dry_run": obj{"type": "boolean"},
+		"issued": obj{"type": "integer"}, "already_issued": obj{"type": "integer", "description": "the same person, type, subject, issuer and date of check as an earlier row or import"},
+		"would_issue": obj{"type": "integer", "description": "a dry run's count"}, "invalid": obj{"type": "integer"}, "people_added": obj{"type": "integer"},
+		"rows": list(object(nil, obj{"row": obj{"type": "integer"}, "result": str("issued, already_issued, would_issue or invalid"),
+			"passport_id": str(""), "credential_id": str(""), "new_person": obj{"type": "boolean"},
+			"errors": list(object([]string{"field", "reason"}, obj{"field": str("the column (CSV) or field at fault"), "reason": str("")}))}))}),
+	"TrainingNames": object([]string{"names"}, obj{"names": list(object([]string{"name", "subject"}, obj{
+		"name": str("a course name as the trust's learning system exports it"), "subject": str("the CSTF subject's identifier"),
+		"level": obj{"type": "integer", "description": "0: from the row's level column"}}))}),
+	"Any": obj{"type": "object"},
 }
 
 type op struct {
@@ -94,6 +112,8 @@ var operations = []op{
 	{"POST", "/api/v1/passports", "Find or make a person's passport {email, given_name, family_name}", "hr, trust_admin", "Any", 201, "Passport"},
 	{"GET", "/api/v1/passports/{id}", "A passport with the credentials the caller's trust issued or was shared", "hr, trust_admin", "", 200, "Passport"},
 	{"POST", "/api/v1/passports/{id}/credentials", "Issue a credential {type, claims, valid_until}", "hr, trust_admin", "Any", 201, "Credential"},
+	{"POST", "/api/v1/credentials/imports", "Record many credentials from the trust's HR and learning systems: a CSV file (text/csv, see ImportCSV) or {rows} (application/json), up to 50,000 rows, one a person and credential. People are found by registration number, then email address, and added when new. ?dry_run=true checks and matches every row and records nothing; ?format=csv answers with the rows to fix. The same file again records nothing twice", "hr, trust_admin", "ImportRequest", 201, "ImportResult"},
+	{"GET", "/api/v1/credentials/imports/{id}", "An import's counts and the rows it did not record (?format=csv: as CSV)", "hr, trust_admin", "", 200, "Any"},
 	{"POST", "/api/v1/credentials/{id}/revoke", "Revoke a credential the caller's trust issued {reason}", "hr, trust_admin", "Any", 200, "Credential"},
 	{"POST", "/api/v1/verify", "Verify a credential {credential: compact JWS}", "hr, trust_admin, operator", "Any", 200, "Verification"},
 	{"GET", "/api/v1/trusts", "The trusts taking part (?q= searches name or ODS code); no key needed", "", "", 200, "Any"},
@@ -110,6 +130,8 @@ var operations = []op{
 	{"PUT", "/api/v1/trusts/{ods}/checklists/{group}", "Set the trust's checklist for a staff group {credential_types}", "trust_admin", "Any", 200, "Any"},
 	{"GET", "/api/v1/trusts/{ods}/policy", "The trust's reminder policy", "hr, trust_admin", "", 200, "Any"},
 	{"PUT", "/api/v1/trusts/{ods}/policy", "Set the trust's reminder policy", "trust_admin", "Any", 200, "Any"},
+	{"GET", "/api/v1/trusts/{ods}/training-names", "The trust's own course names for the CSTF subjects, used by imports before the common names", "hr, trust_admin", "", 200, "TrainingNames"},
+	{"PUT", "/api/v1/trusts/{ods}/training-names", "Set the trust's own course names (replacing the list, up to 500)", "hr, trust_admin", "TrainingNames", 200, "TrainingNames"},
 	{"POST", "/api/v1/trusts/{ods}/webhooks", "Register a webhook endpoint {url, events}; answers its signing secret once", "trust_admin", "Any", 201, "Any"},
 	{"GET", "/api/v1/trusts/{ods}/webhooks", "The trust's webhook endpoints", "hr, trust_admin", "", 200, "Any"},
 	{"DELETE", "/api/v1/trusts/{ods}/webhooks/{id}", "Stop deliveries to an endpoint", "trust_admin", "", 204, ""},
@@ -144,7 +166,11 @@ var openAPIDoc = sync.OnceValue(func() obj {
 		problem := obj{"description": "Problem", "content": obj{"application/problem+json": obj{"schema": ref("Problem")}}}
 		resp["default"] = problem
 		if o.body != "" {
-			operation["requestBody"] = obj{"required": true, "content": obj{"application/json": obj{"schema": ref(o.body)}}}
+			content := obj{"application/json": obj{"schema": ref(o.body)}}
+			if o.body == "ImportRequest" {
+				content["text/csv"] = obj{"schema": ref("ImportCSV")}
+			}
+			operation["requestBody"] = obj{"required": true, "content": content}
 		}
 		if o.roles != "" {
 			operation["security"] = []obj{{"apiKey": []string{}}}
@@ -173,6 +199,16 @@ var openAPIDoc = sync.OnceValue(func() obj {
 		"security":   []obj{{"apiKey": []string{}}},
 	}
 })
+
+// importCSVDescription lists the columns of an import file.
+func importCSVDescription() string {
+	var b strings.Builder
+	b.WriteString("CSV with a header row naming its columns, in any order; one row a person and credential. Dates are YYYY-MM-DD or DD/MM/YYYY; lists are separated by semicolons; a column of another type's row stays empty. Columns:")
+	for _, c := range credentials.ImportColumns() {
+		b.WriteString(" " + c.Name + " (" + c.TypeNames() + "): " + c.Meaning + ";")
+	}
+	return strings.TrimSuffix(b.String(), ";") + "."
+}
 
 // openAPI: GET /openapi.json.
 func openAPI(c *gin.Context) {

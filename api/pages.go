@@ -13,6 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/nhs-staff-passport/passport/internal/credentials"
 	"github.com/nhs-staff-passport/passport/internal/moves"
 	"github.com/nhs-staff-passport/passport/models"
 )
@@ -50,6 +51,8 @@ type pageData struct {
 	DevIdentity bool
 	Requested   []moves.RequestedItem
 	Wording     string
+	// Columns are an import file's, for its help page.
+	Columns []credentials.ImportColumn
 }
 
 func render(c *gin.Context, status int, page string, d pageData) {

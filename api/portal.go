@@ -88,7 +88,7 @@ func (d portalPage) ErrorFor(field string) string { return errFor(d.Errors, fiel
 var portalTemplates = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, name := range []string{"sign-in", "sign-in-sent", "sign-in-link", "signed-out", "problem", "dashboard", "moves", "move",
-		"start", "rotations", "rotation", "settings", "operator", "passports", "passport", "credential", "record"} {
+		"start", "rotations", "rotation", "settings", "operator", "passports", "passport", "credential", "record", "imports", "import"} {
 		out[name] = parsePage(templateFiles, "templates/portal/"+name+".html", "templates/portal/chrome.html")
 	}
 	return out

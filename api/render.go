@@ -83,7 +83,11 @@ var templateFuncs = template.FuncMap{
 	"selectOf": func(id, label, hint, value, errText string, opts []option) selectField {
 		return selectField{ID: id, Label: label, Hint: hint, Value: value, Error: errText, Options: opts}
 	},
-	"newID": uuid.NewString,
+	"newID":       uuid.NewString,
+	"subjectName": subjectName,
+	"levels": func() []option {
+		return []option{{"0", "From the file's level column"}, {"1", "Level 1"}, {"2", "Level 2"}, {"3", "Level 3"}}
+	},
 }
 
 type navLink struct {

@@ -155,6 +155,8 @@ func mountAPI(r *gin.Engine, h *handlers) {
 	authed.GET("/passports/:id", allow(permPassports...), h.getPassport)
 	authed.POST("/passports/:id/credentials", allow(permPassports...), h.issueCredential)
 	authed.POST("/credentials/:id/revoke", allow(permPassports...), h.revokeCredential)
+	authed.POST("/credentials/imports", allow(permPassports...), h.importCredentials)
+	authed.GET("/credentials/imports/:id", allow(permPassports...), h.getImport)
 	authed.POST("/verify", allow(models.RoleHR, models.RoleTrustAdmin, models.RoleOperator), h.verifyCredential)
 	operator := allow(permOperate...)
 	authed.POST("/trusts", operator, h.registerTrust)
@@ -189,6 +191,8 @@ func mountAPI(r *gin.Engine, h *handlers) {
 	settings.GET("/checklists", trustStaff, h.getChecklists)
 	settings.PUT("/checklists/:group", trustAdmin, h.putChecklist)
 	settings.GET("/policy", trustStaff, h.getPolicy)
+	settings.GET("/training-names", trustStaff, h.getTrainingNames)
+	settings.PUT("/training-names", allow(permPassports...), h.putTrainingNames)
 	settings.PUT("/policy", trustAdmin, h.putPolicy)
 	settings.POST("/keys/rotate", trustAdmin, h.rotateKey)
 	if h.webhooks != nil {
@@ -239,6 +243,15 @@ func mountPortal(r *gin.Engine, p *portal, perMinute int) {
 	pp.POST("/:id/record/:type", p.recordAction)
 	pp.GET("/:id/credentials/:cid", p.credentialPage)
 	pp.POST("/:id/credentials/:cid/revoke", p.revokeAction)
+	imp := g.Group("/imports", p.allowPage(permPassports))
+	imp.GET("", p.importsPage)
+	imp.GET("/:id", p.importPage)
+	imp.GET("/:id/failures.csv", p.importFailures)
+	imp.POST("/names", p.addTrainingNameForm)
+	imp.POST("/names/remove", p.removeTrainingNameForm)
+	// An import's file may be larger than the portal's other forms take
+	// (outside the group, so its body limit is its own).
+	r.POST("/portal/imports", limitBody(maxImportUpload+1<<20), p.requireUser, p.allowPage(permPassports), p.uploadImport)
 	g.POST("/moves/:id/records/:type/no-record", p.allowPage(permRecords), p.noRecordAction())
 
 	g.GET("/settings", p.allowPage(permSeeSettings), p.settingsPage)

@@ -49,6 +49,9 @@ type ClaimSet interface {
 	subject() string
 	// expiry is when the fact stops being true, if it says.
 	expiry() *time.Time
+	// checked is the date the check was made (or the training done, or the
+	// job begun): with the type, subject and issuer it names the fact.
+	checked() Date
 }
 
 // IdentityClaims record an identity check to the NHS Employers standard.
@@ -66,6 +69,8 @@ var IdentityDocuments = []string{
 	"passport", "photocard_driving_licence", "biometric_residence_permit", "national_identity_card",
 	"birth_certificate", "marriage_certificate", "utility_bill", "bank_statement", "council_tax_statement", "p45_p60",
 }
+
+func (c IdentityClaims) checked() Date { return c.VerifiedOn }
 
 func (c IdentityClaims) validate(v *ValidationError, today time.Time) {
 	switch c.Method {
@@ -102,6 +107,8 @@ type RightToWorkClaims struct {
 
 var shareCodeRE = regexp.MustCompile(`^W[A-Z0-9]{8}$`)
 
+func (c RightToWorkClaims) checked() Date { return c.CheckedOn }
+
 func (c RightToWorkClaims) validate(v *ValidationError, today time.Time) {
 	oneOf(v, "claims.basis", c.Basis, "citizen", "settled", "visa", "share_code")
 	if c.Basis == "share_code" && !shareCodeRE.MatchString(strings.ToUpper(strings.ReplaceAll(c.ShareCode, " ", ""))) {
@@ -133,6 +140,8 @@ type DBSCheckClaims struct {
 }
 
 var dbsCertificateRE = regexp.MustCompile(`^[0-9]{12}$`)
+
+func (c DBSCheckClaims) checked() Date { return c.IssuedOn }
 
 func (c DBSCheckClaims) validate(v *ValidationError, today time.Time) {
 	oneOf(v, "claims.level", c.Level, "basic", "standard", "enhanced", "enhanced_barred_lists")
@@ -181,6 +190,8 @@ func RegulatoryBodies() []string {
 	return []string{"GMC", "NMC", "HCPC", "GPhC", "GDC", "GOC", "GOsC", "GCC", "SWE", "PSNI"}
 }
 
+func (c ProfessionalRegistrationClaims) checked() Date { return c.CheckedOn }
+
 func (c ProfessionalRegistrationClaims) validate(v *ValidationError, today time.Time) {
 	format, ok := registrationNumbers[c.Body]
 	if !ok {
@@ -213,6 +224,8 @@ type EmploymentHistoryClaims struct {
 	To                 Date   `json:"to,omitempty"` // empty while current
 	ReferencesReceived int    `json:"references_received"`
 }
+
+func (c EmploymentHistoryClaims) checked() Date { return c.From }
 
 func (c EmploymentHistoryClaims) validate(v *ValidationError, today time.Time) {
 	required(v, "claims.employer", c.Employer)
@@ -248,6 +261,8 @@ type CoreSkillsTrainingClaims struct {
 	Provider    string `json:"provider"`
 }
 
+func (c CoreSkillsTrainingClaims) checked() Date { return c.CompletedOn }
+
 func (c CoreSkillsTrainingClaims) validate(v *ValidationError, today time.Time) {
 	s, ok := CSTFSubjectByID(c.Subject)
 	if !ok {
@@ -277,6 +292,8 @@ type OccupationalHealthClaims struct {
 	ReviewDue  Date   `json:"review_due,omitempty"`
 }
 
+func (c OccupationalHealthClaims) checked() Date { return c.AssessedOn }
+
 func (c OccupationalHealthClaims) validate(v *ValidationError, today time.Time) {
 	oneOf(v, "claims.clearance", c.Clearance, "fit", "fit_with_adjustments", "not_fit")
 	pastDate(v, "claims.assessed_on", c.AssessedOn, today)
@@ -300,6 +317,8 @@ type ParsedClaims struct {
 	// Canonical is the claims re-encoded from the typed struct, so that what
 	// is signed holds exactly the catalogue's fields.
 	Canonical json.RawMessage
+	// Checked is the date of the check (or training, or the job's start).
+	Checked Date
 }
 
 // ParseClaims decodes and validates the claims of a credential type as of
@@ -339,7 +358,7 @@ func ParseClaims(t CredentialType, raw json.RawMessage, today time.Time) (Parsed
 	if err != nil {
 		return ParsedClaims{}, err
 	}
-	return ParsedClaims{Claims: cs, Subject: cs.subject(), Expiry: cs.expiry(), Canonical: canonical}, nil
+	return ParsedClaims{Claims: cs, Subject: cs.subject(), Expiry: cs.expiry(), Canonical: canonical, Checked: cs.checked()}, nil
 }
 
 // decodeFields decodes a JSON object into the struct dst points to, one

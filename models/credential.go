@@ -80,7 +80,7 @@ type Credential struct {
 	Claims           json.RawMessage `gorm:"type:text;not null;serializer:json" json:"claims"`
 	IssuedAt         time.Time       `gorm:"not null" json:"issued_at"`
 	ValidFrom        time.Time       `gorm:"not null" json:"valid_from"`
-	ValidUntil       *time.Time      `json:"valid_until,omitempty"`
+	ValidUntil       *time.Time      `gorm:"index" json:"valid_until,omitempty"`
 	StatusIndex      int             `gorm:"not null" json:"-"`
 	StatusList       int             `gorm:"not null;default:0" json:"-"` // which of the issuer's revocation lists
 	RevokedAt        *time.Time      `json:"revoked_at,omitempty"`

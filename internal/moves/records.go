@@ -14,7 +14,13 @@ import (
 // missing. Best effort: a move not told finds out at its next reminder.
 // It returns how many moves were told, and the first failure.
 func (s *Service) RecordsChanged(ctx context.Context, actor models.Actor, passportID string) (int, error) {
-	mvs, err := s.Store.MovesAtRecords(ctx, passportID, actor.Trust)
+	return s.RecordsChangedFor(ctx, actor, []string{passportID})
+}
+
+// RecordsChangedFor is RecordsChanged for many passports at once (an
+// import).
+func (s *Service) RecordsChangedFor(ctx context.Context, actor models.Actor, passportIDs []string) (int, error) {
+	mvs, err := s.Store.MovesAtRecordsFor(ctx, passportIDs, actor.Trust)
 	if err != nil {
 		return 0, err
 	}

@@ -198,15 +198,6 @@ func (s *Store) CredentialShares(ctx context.Context, credentialIDs []string) ([
 	return out, translate(err, "credential shares")
 }
 
-// MovesAtRecords returns the active moves of a passport that wait on the
-// sending trust at the records step.
-func (s *Store) MovesAtRecords(ctx context.Context, passportID, sendingTrust string) ([]models.Move, error) {
-	var out []models.Move
-	err := s.db.WithContext(ctx).Where("passport_id = ? AND sending_ods = ? AND status = ? AND stage = ? AND waiting_on = ?",
-		passportID, sendingTrust, models.MoveActive, models.StepRecords, models.WaitingSendingTrust).Find(&out).Error
-	return out, translate(err, "moves at records")
-}
-
 // PassportMoves returns the moves of a passport that the trust sends or
 // receives, newest first.
 func (s *Store) PassportMoves(ctx context.Context, passportID, trust string) ([]models.Move, error) {

@@ -1,0 +1,158 @@
+package api_test
+
+import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func (h *harness) csv(who, path, body string) *httptest.ResponseRecorder {
+	h.t.Helper()
+	r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+	r.Header.Set("Content-Type", "text/csv")
+	r.Header.Set("Authorization", "Bearer "+h.keys[who])
+	rec := httptest.NewRecorder()
+	h.handler.ServeHTTP(rec, r)
+	return rec
+}
+
+const smallImport = `email,given_name,family_name,type,level,certificate_number,issued_on,update_service,subject,completed_on,provider
+ana.silva@nhs.net,Ana,Silva,dbs_check,standard,001234567890,2026-01-10,no,,,
+ana.silva@nhs.net,Ana,Silva,core_skills_training,,,,,Mandatory Fire Warden,2026-05-01,Estates team
+ana.silva@nhs.net,Ana,Silva,core_skills_training,2,,,,NHS|CSTF|Resuscitation - Level 2|,2026-05-01,e-LfH
+bad-address,Bo,Li,dbs_check,standard,001234567890,2026-01-10,no,,,
+`
+
+func TestImportThroughTheAPI(t *testing.T) {
+	h := newHarness(t)
+	// The trust's own name for a course, which imports use first.
+	if rec := h.do("RJ1/hr", http.MethodPut, "/api/v1/trusts/RJ1/training-names", `{"names":[{"name":"Mandatory Fire Warden","subject":"fire_safety"}]}`, nil); rec.Code != http.StatusOK {
+		t.Fatalf("training names: %d %s", rec.Code, rec.Body)
+	}
+	rec := h.do("RJ1/hr", http.MethodPut, "/api/v1/trusts/RJ1/training-names", `{"names":[{"name":"","subject":"fire"},{"name":"x","subject":"resuscitation","level":7}]}`, nil)
+	if p := h.problem(rec); rec.Code != http.StatusUnprocessableEntity || !hasField(p, "names[0].name") || !hasField(p, "names[0].subject") || !hasField(p, "names[1].level") {
+		t.Fatalf("bad training names: %d %+v", rec.Code, p)
+	}
+	if rec := h.do("RRK/hr", http.MethodPut, "/api/v1/trusts/RJ1/training-names", `{"names":[]}`, nil); rec.Code != http.StatusNotFound && rec.Code != http.StatusForbidden {
+		t.Errorf("another trust setting RJ1's names: %d", rec.Code)
+	}
+
+	// A dry run records nothing.
+	var dry struct {
+		ID                   string
+		WouldIssue           int `json:"would_issue"`
+		Invalid, PeopleAdded int
+	}
+	rec = h.csv("RJ1/hr", "/api/v1/credentials/imports?dry_run=true", smallImport)
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"would_issue":3`) || !strings.Contains(rec.Body.String(), `"invalid":1`) {
+		t.Fatalf("dry run: %d %s", rec.Code, rec.Body)
+	}
+	if got, _ := h.store.PassportsByEmail(t.Context(), []string{"ana.silva@nhs.net"}); len(got) != 0 {
+		t.Fatal("a dry run made a passport")
+	}
+	_ = dry
+
+	rec = h.csv("RJ1/hr", "/api/v1/credentials/imports", smallImport)
+	if rec.Code != http.StatusCreated || !strings.Contains(rec.Body.String(), `"issued":3`) || rec.Header().Get("Location") == "" {
+		t.Fatalf("import: %d %s", rec.Code, rec.Body)
+	}
+	location := rec.Header().Get("Location")
+	var kept struct {
+		Issued     int `json:"issued"`
+		FailedRows []struct {
+			Row    int
+			Errors []struct{ Field string }
+		} `json:"failed_rows"`
+	}
+	if rec := h.do("RJ1/hr", http.MethodGet, location, nil, &kept); rec.Code != http.StatusOK || kept.Issued != 3 || len(kept.FailedRows) != 1 ||
+		kept.FailedRows[0].Row != 4 || kept.FailedRows[0].Errors[0].Field != "email" {
+		t.Errorf("the import kept: %d %+v", rec.Code, kept)
+	}
+	if rec := h.do("RRK/hr", http.MethodGet, location, nil, nil); rec.Code != http.StatusNotFound {
+		t.Errorf("another trust reading RJ1's import: %d", rec.Code)
+	}
+	if rec := h.do("RJ1/hr", http.MethodGet, location+"?format=csv", nil, nil); !strings.Contains(rec.Body.String(), "4,email,") {
+		t.Errorf("failures CSV: %s", rec.Body)
+	}
+	// The same file again records nothing; the JSON form works the same.
+	if rec := h.csv("RJ1/hr", "/api/v1/credentials/imports", smallImport); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"already_issued":3`) {
+		t.Errorf("again: %d %s", rec.Code, rec.Body)
+	}
+	rec = h.do("RJ1/hr", http.MethodPost, "/api/v1/credentials/imports",
+		`{"rows":[{"email":"ana.silva@nhs.net","type":"occupational_health","claims":{"clearance":"fit","epp_cleared":false,"assessed_on":"2026-04-01"}},
+		{"email":"ana.silva@nhs.net","type":"occupational_health","claims":{"clearance":"cleared","assessed_on":"2026-04-01"}}]}`, nil)
+	if rec.Code != http.StatusCreated || !strings.Contains(rec.Body.String(), `"field":"claims.clearance"`) {
+		t.Errorf("JSON import: %d %s", rec.Code, rec.Body)
+	}
+	// Faults of the whole request.
+	if rec := h.csv("RJ1/hr", "/api/v1/credentials/imports", "email,type,shoe_size\n"); rec.Code != http.StatusUnprocessableEntity || !hasField(h.problem(rec), "file") {
+		t.Errorf("unknown column: %d", rec.Code)
+	}
+	if rec := h.csv("RJ1/operator", "/api/v1/credentials/imports", smallImport); rec.Code != http.StatusForbidden {
+		t.Errorf("an operator importing: %d", rec.Code)
+	}
+	var big bytes.Buffer
+	big.WriteString("email,given_name,type\n")
+	long := strings.Repeat("x", 1000)
+	for big.Len() <= 33<<20 {
+		big.WriteString("someone@nhs.net," + long + ",dbs_check\n")
+	}
+	if rec := h.csv("RJ1/hr", "/api/v1/credentials/imports", big.String()); rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("33 MB: %d", rec.Code)
+	}
+}
+
+func TestImportInThePortal(t *testing.T) {
+	ph := newPortalHarness(t)
+	hr := ph.signIn("RJ1/hr")
+	page := hr.send("GET", "/portal/imports", nil)
+	if page.Code != http.StatusOK {
+		t.Fatalf("imports page: %d", page.Code)
+	}
+	upload := func(file string, checkOnly bool) *httptest.ResponseRecorder {
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		_ = w.WriteField("csrf", csrf(t, page.Body.String()))
+		if checkOnly {
+			_ = w.WriteField("check_only", "yes")
+		}
+		fw, _ := w.CreateFormFile("file", "learning-export.csv")
+		_, _ = fw.Write([]byte(file))
+		_ = w.Close()
+		r := httptest.NewRequest(http.MethodPost, "/portal/imports", &body)
+		r.Header.Set("Content-Type", w.FormDataContentType())
+		for _, c := range hr.cookies {
+			r.AddCookie(c)
+		}
+		rec := httptest.NewRecorder()
+		ph.handler.ServeHTTP(rec, r)
+		return rec
+	}
+	rec := upload(smallImport, true)
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("check only: %d %s", rec.Code, rec.Body)
+	}
+	results := hr.send("GET", rec.Header().Get("Location"), nil).Body.String()
+	if !strings.Contains(results, "Check results") || !strings.Contains(results, "Nothing was recorded") {
+		t.Errorf("check results page:\n%s", results)
+	}
+	rec = upload(smallImport, false)
+	results = hr.send("GET", rec.Header().Get("Location"), nil).Body.String()
+	if !strings.Contains(results, "Import results") || !strings.Contains(results, "failures.csv") || !strings.Contains(results, "email: must be an email address") {
+		t.Errorf("import results page:\n%s", results)
+	}
+	if rec := upload("not,a,known,header\n", false); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "Unknown column") {
+		t.Errorf("a file of another kind: %d", rec.Code)
+	}
+	if got := hr.send("GET", "/portal/passports?q=silva", nil).Body.String(); !strings.Contains(got, "Ana Silva") {
+		t.Error("the imported person is not among the trust's passports")
+	}
+	// Another trust cannot see the results.
+	other := ph.signIn("RRK/hr")
+	if rec := other.send("GET", strings.Split(rec.Header().Get("Location"), "?")[0], nil); rec.Code == http.StatusOK {
+		t.Errorf("RRK sees RJ1's import: %d", rec.Code)
+	}
+}
