@@ -151,6 +151,17 @@ func (h *handlers) tellMovesAtRecords(c *gin.Context, a models.Actor, passportID
 	}
 }
 
+// tellRevoked tells the trusts a revoked credential was shared with.
+// Best effort: the daily job tells any it missed.
+func (h *handlers) tellRevoked(c *gin.Context, credentialID string) {
+	if h.notices == nil {
+		return
+	}
+	if err := h.notices.Revoked(c.Request.Context(), credentialID); err != nil {
+		_ = c.Error(err)
+	}
+}
+
 type revokeRequest struct {
 	Reason string `json:"reason"`
 }
@@ -165,6 +176,7 @@ func (h *handlers) revokeCredential(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
+	h.tellRevoked(c, c.Param("id"))
 	cred, err := h.store.Credential(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		writeError(c, err)

@@ -363,6 +363,7 @@ func (p *portal) revokeAction(c *gin.Context) {
 	var v *models.ValidationError
 	switch {
 	case err == nil:
+		p.tellRevoked(c, c.Param("cid"))
 		c.Redirect(http.StatusSeeOther, "/portal/passports/"+c.Param("id")+"/credentials/"+c.Param("cid")+"?done=revoked")
 	case errors.As(err, &v):
 		p.showCredential(c, http.StatusUnprocessableEntity, c.PostForm("reason"),

@@ -8,6 +8,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/nhs-staff-passport/passport/models"
 )
 
 // TestPortalPassports: HR finds and adds people, records each credential
@@ -166,7 +170,17 @@ func TestPortalPassports(t *testing.T) {
 		t.Errorf("credential page:\n%s", body)
 	}
 
-	// Revoking needs a reason; with one, the page and verifiers say so.
+	// Revoking needs a reason; with one, the page and verifiers say so,
+	// and a trust it was shared with is told.
+	rrk, _ := ph.store.Trust(ctx, "RRK")
+	rrk.ContactEmail = "hr@rrk.example"
+	if err := ph.store.SaveTrust(ctx, &rrk); err != nil {
+		t.Fatal(err)
+	}
+	if err := ph.store.CreateShare(ctx, &models.Share{ID: uuid.NewString(), MoveID: uuid.NewString(), CredentialID: rtw, CredentialType: models.CredRightToWork,
+		ReceiverODS: "RRK", PassportID: id, SharedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
 	token = csrf(t, cred.Body.String())
 	rec = hr.send("POST", passportPath+"/credentials/"+rtw+"/revoke", url.Values{"csrf": {token}, "reason": {"no"}})
 	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "Enter why you are revoking it") {
@@ -174,6 +188,9 @@ func TestPortalPassports(t *testing.T) {
 	}
 	if rec := hr.send("POST", passportPath+"/credentials/"+rtw+"/revoke", url.Values{"csrf": {token}, "reason": {"share code belonged to someone else"}}); rec.Code != http.StatusSeeOther {
 		t.Fatalf("revoke: %d", rec.Code)
+	}
+	if mails := ph.emails("hr@rrk.example"); len(mails) != 1 || !strings.Contains(mails[0].Text, "share code belonged to someone else") {
+		t.Errorf("RRK, with whom it was shared, is told of the revocation: %+v", mails)
 	}
 	if body := hr.send("GET", passportPath+"/credentials/"+rtw, nil).Body.String(); !strings.Contains(body, "Revoked by Trust RJ1: share code belonged to someone else") ||
 		strings.Contains(body, "Revoke the credential") {

@@ -18,6 +18,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/nhs-staff-passport/passport/api"
+	"github.com/nhs-staff-passport/passport/internal/expiry"
 	"github.com/nhs-staff-passport/passport/internal/jobs"
 	"github.com/nhs-staff-passport/passport/internal/linktoken"
 	"github.com/nhs-staff-passport/passport/internal/testenv"
@@ -83,6 +84,7 @@ func newPortalHarness(t *testing.T) *portalHarness {
 	}
 	h := newHarness(t, func(o *api.Options) {
 		o.Email = jobs.NewEnqueuer(asynq.NewClientFromRedisClient(rdb))
+		o.Notices = &expiry.Job{Store: o.Store, Email: o.Email.(*jobs.Enqueuer), PublicURL: "https://passport.example.nhs.uk"}
 		o.Moves.Links = signer
 		o.PublicURL = "https://passport.example.nhs.uk"
 		o.LinkRequestsPerMinute = 6000 // these tests sign many people in from one address
@@ -427,6 +429,7 @@ func TestPortalSignInIsRateLimitedWithAPage(t *testing.T) {
 	signer, _ := linktoken.NewSigner([]byte("0123456789abcdef0123456789abcdef"))
 	h := newHarness(t, func(o *api.Options) {
 		o.Email = jobs.NewEnqueuer(asynq.NewClientFromRedisClient(rdb))
+		o.Notices = &expiry.Job{Store: o.Store, Email: o.Email.(*jobs.Enqueuer), PublicURL: "https://passport.example.nhs.uk"}
 		o.Moves.Links = signer
 	})
 	var last *httptest.ResponseRecorder

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/nhs-staff-passport/passport/internal/credentials"
+	"github.com/nhs-staff-passport/passport/internal/expiry"
 	"github.com/nhs-staff-passport/passport/internal/jobs"
 	"github.com/nhs-staff-passport/passport/internal/metrics"
 	"github.com/nhs-staff-passport/passport/internal/moves"
@@ -50,6 +51,9 @@ type Options struct {
 	// DevMode offers one-click sign-in as the demo users and lets the
 	// portal's session cookie travel over plain HTTP.
 	DevMode bool
+	// Notices, when set, tells the trusts a revoked credential was shared
+	// with at once (the daily job tells any it missed).
+	Notices *expiry.Job
 }
 
 func (o Options) linkRate() int {
@@ -68,12 +72,14 @@ type handlers struct {
 	webhooks   *webhooks.Service
 	trustList  trustListCache
 	email      EmailQueue
+	notices    *expiry.Job
 }
 
 // NewHandler builds the router of an API process.
 func NewHandler(o Options) http.Handler {
 	r := newEngine(o)
-	api := &handlers{store: o.Store, creds: o.Credentials, moves: o.Moves, deliveries: o.Deliveries, webhooks: o.Webhooks, email: o.Email}
+	api := &handlers{store: o.Store, creds: o.Credentials, moves: o.Moves, deliveries: o.Deliveries, webhooks: o.Webhooks, email: o.Email,
+		notices: o.Notices}
 	if o.Store != nil && o.Credentials != nil {
 		mountAPI(r, api)
 	}

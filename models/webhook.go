@@ -14,11 +14,16 @@ const (
 	EventMoveStepFailed   = "move.step_failed"
 	EventMoveCompleted    = "move.completed"
 	EventShareReceived    = "share.received"
+	// A credential shared with the trust was revoked by its issuer, or
+	// reached the end of its validity.
+	EventCredentialRevoked = "credential.revoked"
+	EventCredentialExpired = "credential.expired"
 )
 
 // WebhookEvents lists every event a trust can subscribe to.
 func WebhookEvents() []string {
-	return []string{EventMoveStarted, EventMoveStageChanged, EventMoveWaitingOnYou, EventMoveStepFailed, EventMoveCompleted, EventShareReceived}
+	return []string{EventMoveStarted, EventMoveStageChanged, EventMoveWaitingOnYou, EventMoveStepFailed, EventMoveCompleted, EventShareReceived,
+		EventCredentialRevoked, EventCredentialExpired}
 }
 
 // WebhookEndpoint is where a trust's system hears of its moves. The secret

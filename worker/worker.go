@@ -4,8 +4,12 @@ package worker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"time"
+
+	"github.com/hibiken/asynq"
 
 	"github.com/redis/go-redis/v9"
 	"go.temporal.io/sdk/client"
@@ -13,6 +17,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/nhs-staff-passport/passport/activities"
+	"github.com/nhs-staff-passport/passport/internal/expiry"
 	"github.com/nhs-staff-passport/passport/internal/jobs"
 	"github.com/nhs-staff-passport/passport/workflows"
 )
@@ -26,6 +31,11 @@ type Options struct {
 	Redis      redis.UniversalClient
 	Mailer     jobs.Mailer
 	Deliveries jobs.ServerOptions
+	// Expiry, if set, is the daily credential expiry job: scheduled at
+	// ExpiryAt (cron, in ExpiryZone) and run as the worker starts.
+	Expiry     *expiry.Job
+	ExpiryAt   string
+	ExpiryZone *time.Location
 
 	Logger *slog.Logger
 }
@@ -44,11 +54,21 @@ func Run(ctx context.Context, o Options) error {
 	if o.Deliveries.Logger == nil {
 		o.Deliveries.Logger = o.Logger
 	}
+	if o.Expiry != nil {
+		o.Deliveries.Expiry = func(ctx context.Context) error { _, err := o.Expiry.Run(ctx); return err }
+	}
 	srv, handler := jobs.NewServer(o.Redis, o.Mailer, o.Deliveries)
 	if err := srv.Start(handler); err != nil {
 		return fmt.Errorf("worker: start delivery server: %w", err)
 	}
 	defer srv.Shutdown()
+	if o.Expiry != nil {
+		stop, err := scheduleExpiry(o)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 
 	o.Logger.Info("worker running", "task_queue", o.TaskQueue)
 	<-ctx.Done()
@@ -63,4 +83,32 @@ func TemporalOptions() sdkworker.Options {
 		WorkflowTaskPollerBehavior: sdkworker.NewPollerBehaviorAutoscaling(sdkworker.PollerBehaviorAutoscalingOptions{}),
 		ActivityTaskPollerBehavior: sdkworker.NewPollerBehaviorAutoscaling(sdkworker.PollerBehaviorAutoscalingOptions{}),
 	}
+}
+
+// DefaultExpiryAt is when the daily credential expiry job runs: early,
+// before HR's day begins.
+const DefaultExpiryAt = "0 6 * * *"
+
+// scheduleExpiry starts the scheduler of the daily credential expiry job
+// and asks for a run now, in case the workers were down when it was due.
+func scheduleExpiry(o Options) (func(), error) {
+	at, zone := o.ExpiryAt, o.ExpiryZone
+	if at == "" {
+		at = DefaultExpiryAt
+	}
+	if zone == nil {
+		zone = time.UTC
+	}
+	sch := asynq.NewSchedulerFromRedisClient(o.Redis, &asynq.SchedulerOpts{Location: zone, LogLevel: asynq.WarnLevel})
+	if _, err := sch.Register(at, jobs.ExpiryTask()); err != nil {
+		return nil, fmt.Errorf("worker: schedule the expiry job: %w", err)
+	}
+	if err := sch.Start(); err != nil {
+		return nil, fmt.Errorf("worker: start the scheduler: %w", err)
+	}
+	client := asynq.NewClientFromRedisClient(o.Redis)
+	if _, err := client.Enqueue(jobs.ExpiryTask()); err != nil && !errors.Is(err, asynq.ErrDuplicateTask) {
+		o.Logger.Warn("could not ask for a credential expiry run; it runs at the scheduled time", "err", err)
+	}
+	return sch.Shutdown, nil
 }

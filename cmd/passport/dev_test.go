@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -249,5 +251,92 @@ func TestMigrateIsIdempotent(t *testing.T) {
 		if err := run(t.Context(), []string{"migrate"}, func(k string) string { return env[k] }, &out, &out); err != nil {
 			t.Fatalf("migrate: %v\n%s", err, out.String())
 		}
+	}
+}
+
+// TestDevModeFillsDemoPassports: dev mode seeds the demo people's
+// passports once, and the daily credential job runs as the worker starts,
+// so the reminders of what runs out soon are in the dev mailbox.
+func TestDevModeFillsDemoPassports(t *testing.T) {
+	dir := t.TempDir()
+	cfg := devConfigServing(t, dir)
+	d := startTestDev(t, cfg)
+	people := demo.People()
+	held := map[string]int{}
+	for _, p := range people {
+		found, err := d.svc.store.PassportsByEmail(t.Context(), []string{p.Email})
+		if err != nil || len(found) != 1 {
+			t.Fatalf("%s has no passport: %v", p.GivenName, err)
+		}
+		pp, err := d.svc.store.Passport(t.Context(), found[p.Email].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		types := map[models.CredentialType]bool{}
+		for _, c := range pp.Credentials {
+			types[c.Type] = true
+		}
+		held[p.GivenName] = len(types)
+	}
+	if held["Aisha"] != 7 || held["Leo"] != 3 {
+		t.Errorf("credential types held: %v, want Aisha 7 and Leo 3", held)
+	}
+	mailTo(t, cfg.PublicURL, people[0].Email, "run out soon")
+	mailTo(t, cfg.PublicURL, "hr@rj1.demo.nhs.localhost", "out soon")
+
+	// The README's tour: Aisha's move to RRK asks for RRK's checklist,
+	// skips the identity check she holds and the records she has, and
+	// transfers every credential she shares.
+	keys := demoKeys(t, dir)
+	api := cfg.PublicURL + "/api/v1"
+	var mv struct{ ID string }
+	if code := call(t, keys["RJ1/hr"], "POST", api+"/moves", `{"staff":{"email":"`+people[0].Email+`","given_name":"Aisha","family_name":"Khan",
+		"staff_group":"doctor_in_training"},"receiving_trust":"RRK","kind":"rotation","start_date":"`+time.Now().AddDate(0, 1, 0).Format(time.DateOnly)+`"}`, &mv); code != http.StatusCreated {
+		t.Fatalf("start Aisha's move: %d", code)
+	}
+	jar, _ := cookiejar.New(nil)
+	aisha := &person{t: t, base: cfg.PublicURL, email: people[0].Email, http: &http.Client{Jar: jar}}
+	invite := mailTo(t, cfg.PublicURL, aisha.email, "has started your move")
+	_, token := aisha.open(invite)
+	if code, _ := aisha.submit(invite, url.Values{"csrf": {token}, "action": {"accept"}}); code != http.StatusOK {
+		t.Fatalf("accept: %d", code)
+	}
+	consent := mailTo(t, cfg.PublicURL, aisha.email, "Choose what to share")
+	page, token := aisha.open(consent)
+	if strings.Contains(page, "Not on your passport") {
+		t.Errorf("Aisha's consent page says her passport lacks something:\n%s", page)
+	}
+	all := url.Values{"csrf": {token}, "action": {"consent"}}
+	for _, ty := range models.CredentialTypes() {
+		all.Add("type", string(ty))
+	}
+	if code, body := aisha.submit(consent, all); code != http.StatusOK {
+		t.Fatalf("consent: %d %s", code, body)
+	}
+	var v struct {
+		Stage  string
+		Steps  []struct{ Name, State string }
+		Shares []struct{ ID string }
+	}
+	eventually(t, "Aisha's credentials at RRK", func() bool {
+		call(t, keys["RRK/hr"], "GET", api+"/moves/"+mv.ID, "", &v)
+		return v.Stage == "acceptance"
+	})
+	if len(v.Shares) != 12 {
+		t.Errorf("the tour transfers %d credentials, want 12", len(v.Shares))
+	}
+	for _, st := range v.Steps {
+		if (st.Name == "identity" || st.Name == "records") && st.State != "skipped" {
+			t.Errorf("step %s: %s, want skipped", st.Name, st.State)
+		}
+	}
+
+	// A restart seeds nothing twice.
+	_ = d.stop()
+	d = startTestDev(t, cfg)
+	defer d.stop()
+	found, _ := d.svc.store.PassportsByEmail(t.Context(), []string{people[0].Email})
+	if pp, _ := d.svc.store.Passport(t.Context(), found[people[0].Email].ID); len(pp.Credentials) != 12 {
+		t.Errorf("after a restart Aisha holds %d credentials, want 12", len(pp.Credentials))
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"syscall"
 	"text/tabwriter"
+	_ "time/tzdata" // the daily jobs keep London time wherever they run
 
 	"github.com/nhs-staff-passport/passport/internal/config"
 )

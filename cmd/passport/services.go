@@ -18,6 +18,7 @@ import (
 	"github.com/nhs-staff-passport/passport/api"
 	"github.com/nhs-staff-passport/passport/internal/config"
 	"github.com/nhs-staff-passport/passport/internal/credentials"
+	"github.com/nhs-staff-passport/passport/internal/expiry"
 	"github.com/nhs-staff-passport/passport/internal/jobs"
 	"github.com/nhs-staff-passport/passport/internal/linktoken"
 	"github.com/nhs-staff-passport/passport/internal/mail"
@@ -154,12 +155,27 @@ func (s *services) readiness() []api.Check {
 	}
 }
 
+// expiryJob is the daily credential expiry job (and the notice a
+// revocation sends at once).
+func (s *services) expiryJob() *expiry.Job {
+	return &expiry.Job{Store: s.store, Email: jobs.NewEnqueuer(s.queue), Webhooks: s.webhooks, PublicURL: s.cfg.PublicURL, Log: s.log}
+}
+
+// london is the zone the daily jobs keep time in (the binary carries the
+// zone database, so a container without one still has it).
+func london() *time.Location {
+	if loc, err := time.LoadLocation("Europe/London"); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
 // httpHandler is the API process's handler.
 func (s *services) httpHandler(devMailbox api.DevMailbox, dev bool) api.Options {
 	return api.Options{Logger: s.log, Metrics: s.metrics, Ready: s.readiness(), DevMailbox: devMailbox,
 		Store: s.store, Credentials: s.creds, Moves: s.moves, IdentityCallbackSecret: []byte(s.cfg.IdentityCallbackSecret),
 		Deliveries: jobs.NewDeliveries(asynq.NewInspectorFromRedisClient(s.redis)), Webhooks: s.webhooks,
-		Email: jobs.NewEnqueuer(s.queue), PublicURL: s.cfg.PublicURL, DevMode: dev}
+		Email: jobs.NewEnqueuer(s.queue), PublicURL: s.cfg.PublicURL, DevMode: dev, Notices: s.expiryJob()}
 }
 
 // workerOptions wire the worker to these services and an SMTP relay.
@@ -175,8 +191,10 @@ func (s *services) workerOptions(relay config.SMTP) (worker.Options, error) {
 			Email: jobs.NewEnqueuer(s.queue), Store: s.store, Credentials: s.creds, Links: s.links, PublicURL: s.cfg.PublicURL,
 			Webhooks: s.webhooks,
 		},
-		Redis:  s.redis,
-		Mailer: sender,
+		Redis:      s.redis,
+		Mailer:     sender,
+		Expiry:     s.expiryJob(),
+		ExpiryZone: london(),
 		Deliveries: jobs.ServerOptions{ShutdownTimeout: s.cfg.ShutdownTimeout, Logger: s.log,
 			Observer: worker.NotificationLog{Store: s.store, Log: s.log}, Webhooks: s.webhooks},
 		Logger: s.log,

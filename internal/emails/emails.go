@@ -51,7 +51,9 @@ var helpPaths = map[string]string{
 	"invitation": "/help/staff/moving", "invitation_reminder": "/help/staff/moving",
 	"identity": "/help/staff/identity", "consent": "/help/staff/sharing", "staff_reminder": "/help/staff/moving",
 	"shares_received":   "/help/trusts/reviewing",
-	"records_requested": "/help/trusts/passports", "records_reminder": "/help/trusts/passports", "acceptance_reminder": "/help/trusts/reviewing",
+	"records_requested": "/help/trusts/passports", "records_reminder": "/help/trusts/passports",
+	"credentials_due_holder": "/help/staff/passport", "credentials_due_trust": "/help/trusts/passports",
+	"credential_revoked": "/help/trusts/reviewing", "credential_expired": "/help/trusts/reviewing", "acceptance_reminder": "/help/trusts/reviewing",
 	"escalation": "/help/trusts/starting-moves", "step_failed": "/help/trusts/failed-steps",
 	"completed": "/help/staff/sharing", "closed": "/help", "cancelled": "/help", "declined": "/help",
 	"expired": "/help/staff/expired-link", "consent_withdrawn": "/help/staff/sharing",
@@ -128,6 +130,32 @@ The move waits for your answer until {{.Deadline}}.`,
 Record each one, or tell us you hold no record of it: {{.Link}}
 
 The move expires on {{.Deadline}} without an answer.`,
+	},
+	"credentials_due_holder": {
+		subject: "Checks on your Staff Passport run out soon",
+		body: `Dear {{.StaffName}},
+
+{{if eq .Count 1}}This check on your Staff Passport runs out soon{{else}}These checks and training on your Staff Passport run out soon{{end}}: {{.Items}}.
+
+Ask your trust how to renew {{if eq .Count 1}}it{{else}}them{{end}}: once the trust records the renewal, your passport is current again and your next move carries it.`,
+	},
+	"credentials_due_trust": {
+		subject: "{{.Count}} credential{{if ne .Count 1}}s{{end}} recorded by {{.TrustName}} run{{if eq .Count 1}}s{{end}} out soon",
+		body: `{{if eq .Count 1}}This credential{{else}}These credentials{{end}} recorded by {{.TrustName}} run{{if eq .Count 1}}s{{end}} out within 30 days: {{.Items}}.
+
+Record each renewed check or training on the member of staff's passport, or import them from your systems: {{.Link}}`,
+	},
+	"credential_revoked": {
+		subject: "Revoked: a credential {{.StaffName}} shared with {{.ReceivingTrust}}",
+		body: `{{.TrustName}} has revoked the {{.Items}} of {{.StaffName}}, which was shared with {{.ReceivingTrust}}: {{.Reason}}.
+
+It no longer passes verification. Check it again yourselves if you still rely on it: {{.Link}}`,
+	},
+	"credential_expired": {
+		subject: "Expired: a credential {{.StaffName}} shared with {{.ReceivingTrust}}",
+		body: `The {{.Items}} of {{.StaffName}}, recorded by {{.TrustName}} and shared with {{.ReceivingTrust}}, expired on {{.Deadline}}.
+
+It no longer passes verification. Check it again yourselves, and record the result on their passport, if you still rely on it: {{.Link}}`,
 	},
 	"shares_received": {
 		subject: "Credentials received for {{.StaffName}}",

@@ -30,6 +30,8 @@ type ServerOptions struct {
 	Observer Observer
 	// Webhooks, if set, delivers webhook tasks.
 	Webhooks Endpoints
+	// Expiry, if set, runs the daily credential expiry job.
+	Expiry func(ctx context.Context) error
 }
 
 // Observer hears how deliveries end, by the key they were enqueued under.
@@ -83,6 +85,9 @@ func NewServer(rdb redis.UniversalClient, mailer Mailer, opts ServerOptions) (*a
 	if opts.Webhooks != nil {
 		mux.Handle(TypeWebhook, handleWebhook(opts.Webhooks, &http.Client{Timeout: 20 * time.Second}))
 	}
+	if opts.Expiry != nil {
+		mux.HandleFunc(TypeCredentialExpiry, func(ctx context.Context, _ *asynq.Task) error { return opts.Expiry(ctx) })
+	}
 	return srv, mux
 }
 
@@ -99,3 +104,15 @@ func (g logger) Info(args ...any)  { g.l.Info(fmt.Sprint(args...)) }
 func (g logger) Warn(args ...any)  { g.l.Warn(fmt.Sprint(args...)) }
 func (g logger) Error(args ...any) { g.l.Error(fmt.Sprint(args...)) }
 func (g logger) Fatal(args ...any) { g.l.Error(fmt.Sprint(args...)) }
+
+// TypeCredentialExpiry is the task of the daily credential expiry job.
+const TypeCredentialExpiry = "credentials:expiry"
+
+// ExpiryTask asks for a run of the daily credential expiry job. Every
+// worker's scheduler asks, and each worker asks as it starts (so a day
+// the workers were down is caught up); a run already waiting takes the
+// place of another, and a run is harmless twice (the job sends nothing
+// twice).
+func ExpiryTask() *asynq.Task {
+	return asynq.NewTask(TypeCredentialExpiry, nil, asynq.Unique(time.Hour), asynq.MaxRetry(10), asynq.Timeout(15*time.Minute))
+}

@@ -114,7 +114,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		&models.Passport{}, &models.PassportLink{}, &models.Credential{}, &models.Consent{}, &models.Share{}, &models.AuditEvent{},
 		&models.Move{}, &models.LinkToken{}, &models.Notification{}, &models.WebhookEndpoint{}, &models.Enquiry{},
 		&models.User{}, &models.SignInToken{}, &models.Session{}, &models.RotationUpload{},
-		&models.CredentialImport{}, &models.TrainingName{},
+		&models.CredentialImport{}, &models.TrainingName{}, &models.CredentialNotice{},
 	}
 	if !s.postgres {
 		if err := s.db.WithContext(ctx).AutoMigrate(entities...); err != nil {
