@@ -82,22 +82,6 @@ func subjectName(id string) string {
 	return id
 }
 
-// credentialName is a credential's title with what tells it apart: "Core
-// skills training: Fire safety".
-func credentialName(c models.Credential) string {
-	switch {
-	case c.Subject == "":
-		return c.Type.Title()
-	case c.Type == models.CredCoreSkillsTraining:
-		return c.Type.Title() + ": " + subjectName(c.Subject)
-	case c.Type == models.CredProfessionalRegistration:
-		if n, ok := regulatorNames[c.Subject]; ok {
-			return c.Type.Title() + ": " + n
-		}
-	}
-	return c.Type.Title() + ": " + c.Subject
-}
-
 // expiringWithin is how soon before its end a credential shows as
 // expiring.
 const expiringWithin = 30 * 24 * time.Hour

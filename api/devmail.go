@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -14,10 +15,18 @@ type DevMailbox interface {
 	Messages() []mailcatcher.Message
 }
 
-// devMailJSON serves every caught email, newest last.
+// devMailJSON serves every caught email, newest last; ?to=ADDRESS narrows
+// it to one recipient's.
 func devMailJSON(box DevMailbox) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		c.JSON(http.StatusOK, box.Messages())
+		msgs := box.Messages()
+		if to := strings.TrimSpace(c.Query("to")); to != "" {
+			msgs = slices.DeleteFunc(msgs, func(m mailcatcher.Message) bool { return !strings.EqualFold(m.To, to) })
+		}
+		if msgs == nil {
+			msgs = []mailcatcher.Message{}
+		}
+		c.JSON(http.StatusOK, msgs)
 	}
 }
 

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -124,9 +125,7 @@ func (h *handlers) importCredentials(c *gin.Context) {
 		return
 	}
 	if c.Query("format") == "csv" {
-		c.Header("Content-Disposition", `attachment; filename="import-failures.csv"`)
-		c.Header("Content-Type", "text/csv; charset=utf-8")
-		writeImportFailures(c.Writer, res.Rows)
+		sendCSV(c, "import-failures.csv", func(w io.Writer) { writeImportFailures(w, res.Rows) })
 		return
 	}
 	c.Header("Location", "/api/v1/credentials/imports/"+res.ID)
@@ -164,12 +163,19 @@ func (h *handlers) getImport(c *gin.Context) {
 		return
 	}
 	if c.Query("format") == "csv" {
-		c.Header("Content-Disposition", `attachment; filename="import-failures.csv"`)
-		c.Header("Content-Type", "text/csv; charset=utf-8")
-		writeImportFailures(c.Writer, v.Failed)
+		sendCSV(c, "import-failures.csv", func(w io.Writer) { writeImportFailures(w, v.Failed) })
 		return
 	}
 	c.JSON(http.StatusOK, v)
+}
+
+// sendCSV answers with a CSV file to download, kept by no cache.
+func sendCSV(c *gin.Context, name string, write func(io.Writer)) {
+	var b bytes.Buffer
+	write(&b)
+	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", b.Bytes())
 }
 
 // writeImportFailures writes the rows of an import that were not issued,

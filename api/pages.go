@@ -179,7 +179,7 @@ func (h *handlers) linkAction(c *gin.Context) {
 		title, msg = "Invitation accepted", "Thank you. Next, we will ask you to confirm your identity, or go straight to choosing what to share if your passport already holds an identity check."
 	case "simulate":
 		l, err = h.moves.SimulateIdentity(c.Request.Context(), token)
-		title, msg = "Identity confirmed", "Thank you. Next, we will email you a link to choose what to share."
+		title, msg = "Identity confirmed", "Thank you. Next, we will email you a link to choose what to share. If your trust has checks to record on your passport first, that may take a few days."
 	case "consent":
 		var types []models.CredentialType
 		for _, t := range c.PostFormArray("type") {

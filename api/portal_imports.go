@@ -1,8 +1,8 @@
 package api
 
 import (
-	"bytes"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -128,11 +128,7 @@ func (p *portal) importFailures(c *gin.Context) {
 		p.portalError(c, err)
 		return
 	}
-	var b bytes.Buffer
-	writeImportFailures(&b, v.Failed)
-	c.Header("Content-Disposition", `attachment; filename="import-failures.csv"`)
-	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusOK, "text/csv; charset=utf-8", b.Bytes())
+	sendCSV(c, "import-failures.csv", func(w io.Writer) { writeImportFailures(w, v.Failed) })
 }
 
 // addTrainingNameForm: POST /portal/imports/names, one more of the trust's

@@ -1,9 +1,9 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -716,9 +716,5 @@ func (p *portal) rotationFailures(c *gin.Context) {
 		p.portalError(c, err)
 		return
 	}
-	var b bytes.Buffer
-	writeFailuresCSV(&b, d.Rows)
-	c.Header("Content-Disposition", `attachment; filename="rotation-failures.csv"`)
-	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusOK, "text/csv; charset=utf-8", b.Bytes())
+	sendCSV(c, "rotation-failures.csv", func(w io.Writer) { writeFailuresCSV(w, d.Rows) })
 }

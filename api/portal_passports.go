@@ -223,7 +223,7 @@ func (p *portal) credentialRows(c *gin.Context, creds []models.Credential) ([]cr
 	}
 	out := make([]credentialRow, 0, len(creds))
 	for _, cr := range creds {
-		r := credentialRow{ID: cr.ID, Name: credentialName(cr), Type: cr.Type, Issuer: name(cr.IssuerODS), Ours: cr.IssuerODS == u.TrustODS,
+		r := credentialRow{ID: cr.ID, Name: cr.Name(), Type: cr.Type, Issuer: name(cr.IssuerODS), Ours: cr.IssuerODS == u.TrustODS,
 			IssuedAt: cr.IssuedAt, ValidUntil: cr.ValidUntil, Standing: credentialStanding(cr, now)}
 		for _, sh := range shares {
 			if sh.CredentialID == cr.ID && (r.Ours || sh.ReceiverODS == u.TrustODS) {
@@ -291,7 +291,7 @@ func (p *portal) showCredential(c *gin.Context, status int, reason string, errs 
 		p.portalError(c, err)
 		return
 	}
-	p.page(c, status, "credential", portalPage{Title: credentialName(cr) + " – " + d.Name, Section: "passports", Flash: flash(c), Errors: errs, Data: d})
+	p.page(c, status, "credential", portalPage{Title: cr.Name() + " – " + d.Name, Section: "passports", Flash: flash(c), Errors: errs, Data: d})
 }
 
 // credentialHistory tells what happened to a credential, oldest first.

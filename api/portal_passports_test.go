@@ -140,6 +140,16 @@ func TestPortalPassports(t *testing.T) {
 		t.Fatalf("training: %d\n%s", rec.Code, rec.Body)
 	}
 
+	// Her NMC registration, once recorded, finds her by its number.
+	for _, q := range []string{"12A3456E", "nmc 12a3456e"} {
+		if got := hr.send("GET", "/portal/passports?q="+url.QueryEscape(q), nil).Body.String(); !strings.Contains(got, passportPath) {
+			t.Errorf("searching the registration number %q does not find Kim", q)
+		}
+	}
+	if got := hr.send("GET", "/portal/passports?q=12A3456F", nil).Body.String(); strings.Contains(got, passportPath) {
+		t.Error("another registration number finds Kim")
+	}
+
 	pp, err := ph.store.Passport(ctx, id)
 	if err != nil || len(pp.Credentials) != 8 {
 		t.Fatalf("passport holds %d credentials, want 8 (seven types, training twice): %v", len(pp.Credentials), err)

@@ -3,6 +3,7 @@ package models
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -166,6 +167,31 @@ func TestNormalizeEmail(t *testing.T) {
 		got, ok := NormalizeEmail(in)
 		if got != want || ok != (want != "") {
 			t.Errorf("NormalizeEmail(%q) = %q, %v", in, got, ok)
+		}
+	}
+}
+
+// Claims hold a few short facts: text over 200 characters, lists over 20
+// items and control characters (PostgreSQL refuses NUL) are refused, each
+// naming its field.
+func TestClaimsBoundTheirText(t *testing.T) {
+	long := strings.Repeat("x", 201)
+	many := `"passport"` + strings.Repeat(`,"passport"`, 20)
+	for name, c := range map[string]struct {
+		typ    CredentialType
+		claims string
+		field  string
+	}{
+		"NUL in a name":        {CredIdentity, `{"method":"in_person_documents","level_of_confidence":"low","documents_seen":["passport","utility_bill"],"verified_by":"A\u0000B","verified_on":"2026-01-01"}`, "claims.verified_by"},
+		"a line break":         {CredEmploymentHistory, `{"employer":"A\nB","role":"Nurse","from":"2025-01-01","references_received":1}`, "claims.employer"},
+		"201 characters":       {CredCoreSkillsTraining, `{"subject":"fire_safety","level":1,"completed_on":"2026-01-01","provider":"` + long + `"}`, "claims.provider"},
+		"21 documents":         {CredIdentity, `{"method":"in_person_documents","level_of_confidence":"low","documents_seen":[` + many + `],"verified_by":"A","verified_on":"2026-01-01"}`, "claims.documents_seen"},
+		"a condition too long": {CredProfessionalRegistration, `{"body":"GMC","number":"1234567","status":"registered_with_conditions","conditions":["` + long + `"],"checked_on":"2026-01-01"}`, "claims.conditions"},
+	} {
+		_, err := ParseClaims(c.typ, json.RawMessage(c.claims), today)
+		v, ok := err.(*ValidationError)
+		if !ok || !slices.ContainsFunc(v.Fields, func(f FieldError) bool { return f.Field == c.field }) {
+			t.Errorf("%s: %v, want a fault in %s", name, err, c.field)
 		}
 	}
 }

@@ -98,3 +98,16 @@ func (c Credential) Status(now time.Time) CredentialStatus {
 	}
 	return StatusValid
 }
+
+// Name is the credential's title with what tells it apart from others of
+// its type, as people read it: "Core skills training: Fire safety",
+// "Professional registration: GMC".
+func (c Credential) Name() string {
+	if c.Subject == "" {
+		return c.Type.Title()
+	}
+	if s, ok := CSTFSubjectByID(c.Subject); ok && c.Type == CredCoreSkillsTraining {
+		return c.Type.Title() + ": " + s.Name
+	}
+	return c.Type.Title() + ": " + c.Subject
+}

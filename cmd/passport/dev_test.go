@@ -207,7 +207,7 @@ func TestDevModeRunsAndKeepsWorkflowsAcrossRestart(t *testing.T) {
 	}
 	var mail []mailcatcher.Message
 	eventually(t, "email in the development mailbox", func() bool {
-		getJSON(t, d.baseURL()+"/dev/mail.json", &mail)
+		getJSON(t, d.baseURL()+"/dev/mail.json?to=alex@example.org", &mail)
 		return len(mail) == 1
 	})
 	m := mail[0]
@@ -328,6 +328,36 @@ func TestDevModeFillsDemoPassports(t *testing.T) {
 	for _, st := range v.Steps {
 		if (st.Name == "identity" || st.Name == "records") && st.State != "skipped" {
 			t.Errorf("step %s: %s, want skipped", st.Name, st.State)
+		}
+	}
+
+	// RJ1 turns record requests off: Leo's move, though his passport lacks
+	// two things RRK asks for, goes straight to his consent.
+	if code := call(t, keys["RJ1/trust_admin"], "PUT", api+"/trusts/RJ1/policy",
+		`{"reminder_interval_hours":72,"max_reminders":3,"deadline_days":28,"ask_for_records":false}`, nil); code != http.StatusOK {
+		t.Fatalf("policy: %d", code)
+	}
+	leo := people[1]
+	if code := call(t, keys["RJ1/hr"], "POST", api+"/moves", `{"staff":{"email":"`+leo.Email+`","given_name":"Leo","family_name":"Martins",
+		"staff_group":"temporary_mover"},"receiving_trust":"RRK","kind":"temporary_move","start_date":"`+time.Now().AddDate(0, 1, 0).Format(time.DateOnly)+
+		`","end_date":"`+time.Now().AddDate(0, 4, 0).Format(time.DateOnly)+`"}`, &mv); code != http.StatusCreated {
+		t.Fatalf("start Leo's move: %d", code)
+	}
+	jar, _ = cookiejar.New(nil)
+	leoBrowser := &person{t: t, base: cfg.PublicURL, email: leo.Email, http: &http.Client{Jar: jar}}
+	invite = mailTo(t, cfg.PublicURL, leo.Email, "has started your move")
+	_, token = leoBrowser.open(invite)
+	if code, _ := leoBrowser.submit(invite, url.Values{"csrf": {token}, "action": {"accept"}}); code != http.StatusOK {
+		t.Fatalf("Leo accepts: %d", code)
+	}
+	page, _ = leoBrowser.open(mailTo(t, cfg.PublicURL, leo.Email, "Choose what to share"))
+	if !strings.Contains(page, "DBS check") || !strings.Contains(page, "Not on your passport") {
+		t.Errorf("Leo's consent page should say what his passport lacks:\n%s", page)
+	}
+	call(t, keys["RJ1/hr"], "GET", api+"/moves/"+mv.ID, "", &v)
+	for _, st := range v.Steps {
+		if st.Name == "records" && st.State != "skipped" {
+			t.Errorf("with record requests off, the records step is %s", st.State)
 		}
 	}
 

@@ -211,6 +211,22 @@ func TestPortalInTheBrowser(t *testing.T) {
 	submit(hr, chromedp.CSS("tr[id^=credential-] a"), "Identity check")
 	check(hr, "portal-credential")
 
+	// HR imports its learning system's export: one row recorded, one to fix.
+	hr.Open("/portal/imports")
+	check(hr, "portal-imports")
+	export := filepath.Join(t.TempDir(), "learning-export.csv")
+	if err := os.WriteFile(export, []byte("email,given_name,family_name,type,subject,completed_on,provider\n"+
+		"sam.okafor@nhs.net,Sam,Okafor,core_skills_training,NHS|CSTF|Fire Safety - 2 Years|,"+checked.Format("02/01/2006")+",Estates\n"+
+		"sam.okafor@nhs.net,Sam,Okafor,core_skills_training,Hand hygiene for visitors,"+checked.Format("02/01/2006")+",Estates\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hr.Do(chromedp.SetUploadFiles(byID("file"), []string{export}))
+	submit(hr, chromedp.CSS("form[action='/portal/imports'] button"), "Import results")
+	if got := strings.Join(strings.Fields(hr.Text("#counts")), " "); !strings.Contains(got, "Recorded 1 ") || !strings.Contains(got, "Rows to fix 1") {
+		t.Errorf("import counts: %q", got)
+	}
+	check(hr, "portal-import-results")
+
 	// A failed step: the database refuses new link tokens, so the next
 	// move's invitation fails after its retries; HR sees it and an
 	// administrator retries it once the fault is gone.

@@ -149,7 +149,7 @@ func (j *Job) due(ctx context.Context, now time.Time, r *Report) error {
 		cs := byHolder[h]
 		var items []string
 		for _, c := range cs {
-			items = append(items, fmt.Sprintf("%s (recorded by %s) runs out on %s", Name(c.Credential), trusts[c.IssuerODS].Name, c.ValidUntil.Format("2 January 2006")))
+			items = append(items, fmt.Sprintf("%s (recorded by %s) runs out on %s", c.Name(), trusts[c.IssuerODS].Name, c.ValidUntil.Format("2 January 2006")))
 		}
 		d := emails.Data{StaffName: cs[0].GivenName + " " + cs[0].FamilyName, Items: strings.Join(items, "; "), Count: len(cs), PublicURL: j.PublicURL}
 		if err := j.send(ctx, "expiry/holder/"+h+"/"+day, "credentials_due_holder", cs[0].Email, d, r); err != nil {
@@ -164,7 +164,7 @@ func (j *Job) due(ctx context.Context, now time.Time, r *Report) error {
 		cs := byIssuer[ods]
 		var items []string
 		for _, c := range cs[:min(len(cs), digestItems)] {
-			items = append(items, fmt.Sprintf("%s %s: %s, %s", c.GivenName, c.FamilyName, Name(c.Credential), c.ValidUntil.Format("2 January 2006")))
+			items = append(items, fmt.Sprintf("%s %s: %s, %s", c.GivenName, c.FamilyName, c.Name(), c.ValidUntil.Format("2 January 2006")))
 		}
 		if more := len(cs) - digestItems; more > 0 {
 			items = append(items, fmt.Sprintf("and %d more, each shown as expiring on its passport's page", more))
@@ -238,7 +238,7 @@ func (j *Job) tellReceivers(ctx context.Context, cs []store.HeldCredential, kind
 			if receiver.ContactEmail == "" {
 				continue
 			}
-			d := emails.Data{StaffName: c.GivenName + " " + c.FamilyName, Items: Name(c.Credential), TrustName: trusts[c.IssuerODS].Name,
+			d := emails.Data{StaffName: c.GivenName + " " + c.FamilyName, Items: c.Name(), TrustName: trusts[c.IssuerODS].Name,
 				ReceivingTrust: receiver.Name, Reason: c.RevocationReason, Link: base + "/portal/moves/" + sh.MoveID, PublicURL: j.PublicURL}
 			if c.ValidUntil != nil {
 				d.Deadline = c.ValidUntil.Format("2 January 2006")
@@ -298,18 +298,4 @@ func ids(cs []store.HeldCredential) []string {
 		out[i] = c.ID
 	}
 	return out
-}
-
-// Name is a credential's title with what tells it apart, in words: "Fire
-// safety training", "Professional registration (GMC)".
-func Name(c models.Credential) string {
-	switch {
-	case c.Subject == "":
-		return c.Type.Title()
-	case c.Type == models.CredCoreSkillsTraining:
-		if s, ok := models.CSTFSubjectByID(c.Subject); ok {
-			return s.Name + " training"
-		}
-	}
-	return c.Type.Title() + " (" + c.Subject + ")"
 }

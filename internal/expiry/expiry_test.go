@@ -169,8 +169,8 @@ func TestCredentialsStayCurrent(t *testing.T) {
 		t.Fatalf("first run: %+v", r)
 	}
 	got := w.emails()
-	if !contains(got, "sam.patel@nhs.net", "Information governance and data security training (recorded by Guy's and St Thomas' NHS Foundation Trust) runs out on 22 December 2026") ||
-		!contains(got, "hr@rj1.example", "Sam Patel: Information governance and data security training, 22 December 2026") || len(got) != 2 {
+	if !contains(got, "sam.patel@nhs.net", "Core skills training: Information governance and data security (recorded by Guy's and St Thomas' NHS Foundation Trust) runs out on 22 December 2026") ||
+		!contains(got, "hr@rj1.example", "Sam Patel: Core skills training: Information governance and data security, 22 December 2026") || len(got) != 2 {
 		t.Fatalf("first run's emails: %q", got)
 	}
 	if r := w.run(); r.Emails != 0 || r.Due != 0 {
