@@ -140,9 +140,16 @@ func (h *handlers) showLink(c *gin.Context, status int, l moves.Link, problem st
 		}
 		d.Title, d.Passport = "Your Staff Passport", p
 		now := time.Now()
+		names := map[string]string{}
 		for _, cr := range p.Credentials {
-			d.Credentials = append(d.Credentials, holderCredential{Title: cr.Type.Title(), Subject: cr.Subject,
-				Issuer: cr.IssuerODS, Status: cr.Status(now), ValidUntil: cr.ValidUntil})
+			if _, ok := names[cr.IssuerODS]; !ok {
+				names[cr.IssuerODS] = cr.IssuerODS
+				if t, err := h.store.Trust(c.Request.Context(), cr.IssuerODS); err == nil {
+					names[cr.IssuerODS] = t.Name
+				}
+			}
+			d.Credentials = append(d.Credentials, holderCredential{Title: cr.Name(),
+				Issuer: names[cr.IssuerODS], Status: cr.Status(now), ValidUntil: cr.ValidUntil})
 		}
 		for _, sh := range shares {
 			state := string(sh.Decision)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"github.com/nhs-staff-passport/passport/internal/credentials"
 	"github.com/nhs-staff-passport/passport/internal/store"
@@ -386,7 +387,8 @@ type recordData struct {
 	Provider formInput
 	MoveID   string
 	Back     string
-	Why      string // why the form was opened from a move
+	Why      string     // why the form was opened from a move
+	Form     url.Values // what was posted, for the form's own key
 }
 
 // formInput is one field as the form draws it, with what was typed.
@@ -445,7 +447,7 @@ func (p *portal) showRecord(c *gin.Context, status int, form url.Values, errs []
 		p.portalError(c, models.ErrNotFound)
 		return
 	}
-	d := recordData{Passport: pp, Name: pp.GivenName + " " + pp.FamilyName, Type: t, Title: t.Title(), Back: "/portal/passports/" + pp.ID}
+	d := recordData{Passport: pp, Name: pp.GivenName + " " + pp.FamilyName, Type: t, Title: t.Title(), Back: "/portal/passports/" + pp.ID, Form: form}
 	if id := form.Get("move"); id != "" {
 		mv, err := p.moves.Visible(c.Request.Context(), actor(c), id)
 		if err != nil || mv.PassportID != pp.ID {
@@ -514,11 +516,28 @@ func (p *portal) recordAction(c *gin.Context) {
 		return
 	}
 	a := actor(c)
+	// The form's own key names what it issues: a second submit of the same
+	// form finds them issued and records nothing twice.
+	ids := make([]string, len(claims))
+	for i := range claims {
+		ids[i] = uuid.NewSHA1(recordFormNamespace, []byte(a.Trust+"|"+pp.ID+"|"+f.Get("form_id")+"|"+strconv.Itoa(i))).String()
+	}
+	if f.Get("form_id") == "" || len(f.Get("form_id")) > 64 {
+		for i := range ids {
+			ids[i] = uuid.NewString()
+		}
+	} else if done, err := p.store.ExistingCredentials(c.Request.Context(), ids); err != nil {
+		p.portalError(c, err)
+		return
+	} else if len(done) == len(ids) {
+		p.afterRecord(c, a, pp.ID, f.Get("move"))
+		return
+	}
 	var issued []models.Credential
 	err = p.store.Tx(c.Request.Context(), func(tx *store.Store) error {
 		issued = issued[:0]
-		for _, raw := range claims {
-			cr, err := p.creds.IssueWith(c.Request.Context(), tx, a, credentials.IssueInput{PassportID: pp.ID, Type: string(t), Claims: raw})
+		for i, raw := range claims {
+			cr, err := p.creds.IssueWith(c.Request.Context(), tx, a, credentials.IssueInput{PassportID: pp.ID, Type: string(t), Claims: raw, ID: ids[i]})
 			if err != nil {
 				return err
 			}
@@ -550,12 +569,22 @@ func (p *portal) recordAction(c *gin.Context) {
 			}
 		}
 	}
-	p.tellMovesAtRecords(c, a, pp.ID)
+	p.afterRecord(c, a, pp.ID, moveID)
+}
+
+// recordFormNamespace makes the IDs of what a record form issues from the
+// form's own key.
+var recordFormNamespace = uuid.MustParse("5d3c1a8e-7b2f-4c61-9d0e-2f8a6b4c9e17")
+
+// afterRecord lets moves waiting for the passport's records look again,
+// then goes back to the move or the passport.
+func (p *portal) afterRecord(c *gin.Context, a models.Actor, passportID, moveID string) {
+	p.tellMovesAtRecords(c, a, passportID)
 	if moveID != "" {
 		c.Redirect(http.StatusSeeOther, "/portal/moves/"+url.PathEscape(moveID)+"?done=recorded")
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/portal/passports/"+pp.ID+"?done=recorded")
+	c.Redirect(http.StatusSeeOther, "/portal/passports/"+passportID+"?done=recorded")
 }
 
 // noRecordAction: POST /portal/moves/{id}/records/{type}/no-record, the

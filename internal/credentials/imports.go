@@ -133,14 +133,29 @@ func (s *Service) Import(ctx context.Context, actor models.Actor, rows []ImportR
 	if err != nil {
 		return res, err
 	}
+	// A registration number alone finds only people the trust deals with
+	// already: it must not tell a trust who holds a number (and their
+	// address) or let it reach their passport.
+	var found []string
+	for _, p := range byRef {
+		found = append(found, p.ID)
+	}
+	linked, err := s.store.LinkedPassports(ctx, trust.ODSCode, found)
+	if err != nil {
+		return res, err
+	}
 	newPeople := map[string]models.Passport{}
 	var kept []*importing
 	for _, im := range todo {
 		p, held := byRef[im.ref]
 		im.refHeld = im.ref != "" && held
 		switch {
-		case im.refHeld:
+		case im.refHeld && (linked[p.ID] || (im.email != "" && p.Email == im.email)):
 			im.passport = p.ID
+		case im.refHeld && im.email == "":
+			im.res.Result = ImportInvalid
+			im.res.Errors = []models.FieldError{{Field: "email", Reason: "no one your trust deals with has this registration number; give their email address"}}
+			continue
 		case byEmail[im.email].ID != "":
 			im.passport = byEmail[im.email].ID
 		case im.email == "":

@@ -48,6 +48,7 @@ priya.nair@nhs.net,Priya,Nair,,,core_skills_training,,,,,,,,,,,,,,,,,,,NHS|CSTF|
 priya.nair@nhs.net,Priya,Nair,,,occupational_health,,,,,,,,,,,,,,,,,,,,,,fit,no,2026-02-01
 ,,,GMC,7012345,dbs_check,,,,,,,,,basic,,009876543210,2026-03-01,no,,,,,,,,,,,
 ,,,GMC,7999999,dbs_check,,,,,,,,,basic,,009876543210,2026-03-01,no,,,,,,,,,,,
+,,,GMC,7111111,dbs_check,,,,,,,,,basic,,009876543210,2026-03-01,no,,,,,,,,,,,
 new.person@nhs.net,,,,,dbs_check,,,,,,,,,basic,,009876543210,2026-03-01,no,,,,,,,,,,,
 priya.nair@nhs.net,Priya,Nair,,,core_skills_training,,,,,,,,,,,,,,,,,,,Hand hygiene for visitors,2026-06-01,e-LfH,,,
 priya.nair@nhs.net,Priya,Nair,,,dbs_check,,,,,,,,,basic,,0012345,31/02/2026,maybe,,,,,,,,,,,
@@ -58,8 +59,21 @@ func TestImportCSV(t *testing.T) {
 	ctx := context.Background()
 	for name, f := range fixtures(t) {
 		t.Run(name, func(t *testing.T) {
-			// Sam (the fixture's passport) is known by a GMC registration.
+			// Sam (the fixture's passport) is known by a GMC registration,
+			// and RJ1 deals with him.
 			issue(t, f, "professional_registration", `{"body":"GMC","number":"7012345","status":"registered","checked_on":"2026-10-01"}`)
+			if err := f.st.LinkPassport(ctx, f.passport.ID, "RJ1"); err != nil {
+				t.Fatal(err)
+			}
+			// Lee is known to RRK only: his number must not lead RJ1 to him.
+			lee, _, err := f.st.FindOrCreatePassport(ctx, models.StaffDetails{Email: "lee.wong@nhs.net", GivenName: "Lee", FamilyName: "Wong"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.svc.Issue(ctx, f.rrk, credentials.IssueInput{PassportID: lee.ID, Type: "professional_registration",
+				Claims: []byte(`{"body":"GMC","number":"7111111","status":"registered","checked_on":"2026-10-01"}`)}); err != nil {
+				t.Fatal(err)
+			}
 			rows, err := credentials.ParseImportCSV(strings.NewReader(importCSV), credentials.NewTrainingNames(nil))
 			if err != nil {
 				t.Fatal(err)
@@ -70,7 +84,7 @@ func TestImportCSV(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if dry.WouldIssue != 9 || dry.Invalid != 5 || dry.Issued != 0 || dry.PeopleAdded != 1 {
+			if dry.WouldIssue != 9 || dry.Invalid != 6 || dry.Issued != 0 || dry.PeopleAdded != 1 {
 				for _, r := range dry.Rows {
 					t.Logf("%d %s %+v", r.Row, r.Result, r.Errors)
 				}
@@ -83,10 +97,11 @@ func TestImportCSV(t *testing.T) {
 			}
 			wantErrors := map[int][]string{
 				10: {"email"},                                             // GMC 7999999 is nobody's, and no address to add them
-				11: {"given_name"},                                        // new, but no name
-				12: {"subject"},                                           // not a course we know
-				13: {"certificate_number", "issued_on", "update_service"}, // and the date is not a real one
-				14: {"provider"},                                          // a training column on another type's row
+				11: {"email"},                                             // GMC 7111111 is Lee's, whom RJ1 does not deal with
+				12: {"given_name"},                                        // new, but no name
+				13: {"subject"},                                           // not a course we know
+				14: {"certificate_number", "issued_on", "update_service"}, // and the date is not a real one
+				15: {"provider"},                                          // a training column on another type's row
 			}
 			for row, fields := range wantErrors {
 				r := dry.Rows[row-1]
@@ -105,7 +120,7 @@ func TestImportCSV(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Issued != 9 || res.Invalid != 5 || res.PeopleAdded != 1 {
+			if res.Issued != 9 || res.Invalid != 6 || res.PeopleAdded != 1 {
 				t.Fatalf("import: %+v", summary(res))
 			}
 			if res.Rows[8].PassportID != f.passport.ID {

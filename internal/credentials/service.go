@@ -56,6 +56,9 @@ type IssueInput struct {
 	Claims     json.RawMessage `json:"claims"`
 	// ValidUntil cuts the credential's life short of what its claims imply.
 	ValidUntil *time.Time `json:"valid_until,omitempty"`
+	// ID, when set, is the credential's ID (a form's own key makes a
+	// double submit issue once); a new one otherwise.
+	ID string `json:"-"`
 }
 
 // Issue signs a credential from the actor's trust onto a passport. Bad
@@ -110,8 +113,12 @@ func (s *Service) IssueWith(ctx context.Context, st *store.Store, actor models.A
 		return models.Credential{}, err
 	}
 	ref := refs[0]
+	id := in.ID
+	if id == "" {
+		id = uuid.NewString()
+	}
 	c := models.Credential{
-		ID: uuid.NewString(), PassportID: in.PassportID, Type: typ, Subject: parsed.Subject,
+		ID: id, PassportID: in.PassportID, Type: typ, Subject: parsed.Subject,
 		IssuerODS: trust.ODSCode, KeyID: key.KID, Claims: parsed.Canonical,
 		IssuedAt: now, ValidFrom: now, ValidUntil: until, StatusList: ref.List, StatusIndex: ref.Index,
 	}

@@ -88,6 +88,23 @@ func (s *Store) LinkPassports(ctx context.Context, passportIDs []string, trust s
 	})
 }
 
+// LinkedPassports returns which of the passports the trust deals with.
+func (s *Store) LinkedPassports(ctx context.Context, trust string, passportIDs []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := eachChunk(passportIDs, func(part []string) error {
+		var found []string
+		if err := s.db.WithContext(ctx).Model(&models.PassportLink{}).Where("trust_ods = ? AND passport_id IN ?", trust, part).
+			Pluck("passport_id", &found).Error; err != nil {
+			return translate(err, "linked passports")
+		}
+		for _, id := range found {
+			out[id] = true
+		}
+		return nil
+	})
+	return out, err
+}
+
 // ExistingCredentials returns which of the given credential IDs exist.
 func (s *Store) ExistingCredentials(ctx context.Context, ids []string) (map[string]bool, error) {
 	out := map[string]bool{}
