@@ -417,6 +417,10 @@ func (p *portal) rechecks(c *gin.Context, mv models.Move, shares []shareView) ([
 			own = append(own, cr)
 		}
 	}
+	// What the trust has checked itself since is not offered again.
+	out = slices.DeleteFunc(out, func(r recheckRow) bool {
+		return slices.ContainsFunc(own, func(cr models.Credential) bool { return cr.Type == r.Type })
+	})
 	rows, err := p.credentialRows(c, own)
 	return out, rows, err
 }

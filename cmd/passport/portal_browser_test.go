@@ -195,6 +195,12 @@ func TestPortalInTheBrowser(t *testing.T) {
 	if got := rrk.Text("#own-checks"); !strings.Contains(got, "Core skills training: Resuscitation") {
 		t.Fatalf("RRK's own check is not on the move's page: %q", got)
 	}
+	if got := rrk.Text("#rechecks"); !strings.Contains(got, "Your own checks") {
+		t.Fatalf("rechecks section: %q", got)
+	}
+	if browsertest.Eval[bool](rrk, `document.querySelector("#recheck-core_skills_training") !== null`) {
+		t.Error("the training RRK has now checked itself is still offered for a re-check")
+	}
 	check(rrk, "portal-move-own-check")
 
 	// HR finds Sam's passport: every credential RJ1 recorded, who it is
