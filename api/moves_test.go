@@ -37,6 +37,11 @@ func TestStartMoveNamesEveryBadField(t *testing.T) {
 		{"bypass without reason", `"end_date":"2099-01-01"`, `"end_date":"2099-01-01","bypass":[{"credential_type":"dbs_check","reason":"no"}]`, "bypass[0].reason"},
 		{"bypass of an unasked item", `"end_date":"2099-01-01"`, `"end_date":"2099-01-01","requested_credentials":["identity"],"bypass":[{"credential_type":"dbs_check","reason":"done by the host trust already"}]`, "bypass[0].credential_type"},
 	}
+	// A receiving trust may not start a move in the sending trust's name.
+	if rec := h.do("R0A/hr", http.MethodPost, "/api/v1/moves", strings.Replace(good, `"receiving_trust":"RRK"`, `"sending_trust":"RJ1","receiving_trust":"R0A"`, 1), nil); rec.Code != http.StatusUnprocessableEntity ||
+		!hasField(h.problem(rec), "sending_trust") {
+		t.Errorf("R0A starting a move in RJ1's name: %d %s", rec.Code, rec.Body)
+	}
 	for _, tt := range tests {
 		body := strings.Replace(good, tt.from, tt.to, 1)
 		if body == good {

@@ -601,6 +601,12 @@ func (p *portal) startAction(c *gin.Context) {
 	switch {
 	case err == nil:
 		c.Redirect(http.StatusSeeOther, "/portal/moves/"+mv.ID+"?done=started")
+	case errors.As(err, &v) && v.Fields[0].Field == "Idempotency-Key":
+		// This form started a move already and was changed since: the
+		// changed one is another move, from a new form.
+		f.Del("form_id")
+		p.showStart(c, http.StatusUnprocessableEntity, f, []models.FieldError{{Field: "staff.given_name",
+			Reason: "This form started a move already. Check the details and start the move again to start another"}})
 	case errors.As(err, &v):
 		p.showStart(c, http.StatusUnprocessableEntity, f, v.Fields)
 	case errors.As(err, &refused):

@@ -185,13 +185,14 @@ func TestMoveEndToEnd(t *testing.T) {
 	var mv struct {
 		ID, Status, Stage string
 	}
-	req := func(key string) *http.Request {
-		r, _ := http.NewRequest("POST", api+"/moves", strings.NewReader(startBody))
-		r.Header.Set("Authorization", "Bearer "+keys["RJ1/hr"])
+	reqAs := func(who, key, body string) *http.Request {
+		r, _ := http.NewRequest("POST", api+"/moves", strings.NewReader(body))
+		r.Header.Set("Authorization", "Bearer "+keys[who])
 		r.Header.Set("Content-Type", "application/json")
 		r.Header.Set("Idempotency-Key", key)
 		return r
 	}
+	req := func(key string) *http.Request { return reqAs("RJ1/hr", key, startBody) }
 	res, err := http.DefaultClient.Do(req("august-rotation-sam"))
 	if err != nil {
 		t.Fatal(err)
@@ -210,6 +211,27 @@ func TestMoveEndToEnd(t *testing.T) {
 	}
 	if code := call(t, keys["R0A/hr"], "GET", api+"/moves/"+mv.ID, "", nil); code != http.StatusNotFound {
 		t.Errorf("an uninvolved trust sees the move: %d", code)
+	}
+	// The key is RJ1's own: another request under it is refused, and
+	// another trust naming RJ1 as sender gets nothing of RJ1's move.
+	res, err = http.DefaultClient.Do(reqAs("RJ1/hr", "august-rotation-sam", strings.Replace(startBody, `"given_name":"Sam"`, `"given_name":"Samuel"`, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keyProblem struct{ Errors []struct{ Field string } }
+	_ = json.NewDecoder(res.Body).Decode(&keyProblem)
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnprocessableEntity || len(keyProblem.Errors) == 0 || keyProblem.Errors[0].Field != "Idempotency-Key" {
+		t.Errorf("the same key with another body: %d %+v", res.StatusCode, keyProblem)
+	}
+	res, err = http.DefaultClient.Do(reqAs("R0A/hr", "august-rotation-sam", strings.Replace(startBody, `"receiving_trust":"RRK"`, `"sending_trust":"RJ1","receiving_trust":"R0A"`, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusal, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnprocessableEntity || strings.Contains(string(refusal), mv.ID) || !strings.Contains(string(refusal), "sending_trust") {
+		t.Errorf("R0A starting a move in RJ1's name with RJ1's key: %d %s", res.StatusCode, refusal)
 	}
 
 	jar, _ := cookiejar.New(nil)
@@ -419,8 +441,8 @@ func TestMoveEndToEnd(t *testing.T) {
 	const jo = "jo.hughes@nhs.net"
 	body := strings.Replace(strings.Replace(startBody, "Sam.Okafor@nhs.net", jo, 1), `"given_name":"Sam","family_name":"Okafor"`, `"given_name":"Jo","family_name":"Hughes"`, 1)
 	var mv2 struct{ ID string }
-	if code := call(t, keys["RRK/trust_admin"], "POST", api+"/moves", strings.Replace(body, `"receiving_trust":"RRK"`, `"sending_trust":"RJ1","receiving_trust":"RRK"`, 1), &mv2); code != http.StatusCreated {
-		t.Fatalf("a move started by the receiving trust: %d", code)
+	if code := call(t, keys["RJ1/trust_admin"], "POST", api+"/moves", body, &mv2); code != http.StatusCreated {
+		t.Fatalf("Jo's move: %d", code)
 	}
 	token := strings.TrimPrefix(mailTo(t, base, jo, "has started your move"), base+"/s/")
 	var lv struct {

@@ -110,6 +110,12 @@ func TestRotationUpload(t *testing.T) {
 	if code != http.StatusOK || res.Started != 0 || res.AlreadyStarted != 3 {
 		t.Errorf("the same file again must start nothing: %d %+v", code, res)
 	}
+	// A row changed since is not the move its key started: it says so.
+	code, body = upload(t, url, key, strings.Replace(file, "b.two@nhs.net,Ben,Two", "b.two@nhs.net,Benjamin,Two", 1))
+	_ = json.Unmarshal([]byte(body), &res)
+	if res.Rows[1].Result != "invalid" || fields(2) != "row" || res.AlreadyStarted != 2 {
+		t.Errorf("a row changed since its upload: %d %s", code, body)
+	}
 	code, body = upload(t, url+"?format=csv", key, file)
 	if code != http.StatusOK || !strings.HasPrefix(body, "row,result,field,reason\n") || !strings.Contains(body, "3,invalid,staff.email,") {
 		t.Errorf("failures as CSV: %d\n%s", code, body)

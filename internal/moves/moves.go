@@ -5,6 +5,8 @@ package moves
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -99,6 +101,11 @@ func (s *Service) Start(ctx context.Context, actor models.Actor, req StartReques
 	if err != nil {
 		return models.Move{}, false, err
 	}
+	canonical, err := json.Marshal(req)
+	if err != nil {
+		return models.Move{}, false, err
+	}
+	hash := sha256.Sum256(canonical)
 	passport, err := s.findPassport(ctx, req)
 	if err != nil {
 		return models.Move{}, false, err
@@ -115,6 +122,7 @@ func (s *Service) Start(ctx context.Context, actor models.Actor, req StartReques
 	}
 	if idempotencyKey != "" {
 		mv.IdempotencyKey = &idempotencyKey
+		mv.RequestHash = hex.EncodeToString(hash[:])
 	}
 	// Until the workflow writes its first progress (Seq 1), show every step
 	// not started.
@@ -128,8 +136,16 @@ func (s *Service) Start(ctx context.Context, actor models.Actor, req StartReques
 		return models.Move{}, false, err
 	}
 	if !created {
+		// The key is the caller's own (only the sending trust starts its
+		// moves): the same request again answers with the move it started.
+		if got.RequestHash != "" && got.RequestHash != mv.RequestHash {
+			var v models.ValidationError
+			v.Add("Idempotency-Key", "was used for another request: use a new key for a new move")
+			return models.Move{}, false, &v
+		}
 		// Start again all the same: if the first request died between
-		// recording the move and starting it, this finishes the job.
+		// recording the move and starting it, this finishes the job (with
+		// the same request, checked above).
 		in.MoveID = got.ID
 		return got, false, s.startWorkflow(ctx, in, got)
 	}
@@ -217,8 +233,11 @@ func (s *Service) validate(ctx context.Context, actor models.Actor, req *StartRe
 		req.SendingTrust = actor.Trust
 	}
 	req.SendingTrust, req.ReceivingTrust = strings.ToUpper(req.SendingTrust), strings.ToUpper(req.ReceivingTrust)
-	if actor.Trust != req.SendingTrust && actor.Trust != req.ReceivingTrust {
-		v.Add("sending_trust", "your trust must send or receive the move")
+	if actor.Trust != req.SendingTrust {
+		// A move speaks in the sending trust's name (its invitation, its
+		// records step): only that trust starts one. A receiving trust asks
+		// the sending trust to start it.
+		v.Add("sending_trust", "only the sending trust starts a move: leave it out, and ask the sending trust to start a move it sends")
 	}
 	if req.SendingTrust == req.ReceivingTrust {
 		v.Add("receiving_trust", "must differ from the sending trust")

@@ -149,6 +149,11 @@ func (s *Service) StartRotation(ctx context.Context, actor models.Actor, rows []
 				switch {
 				case errors.As(err, &verr):
 					rr.Result, rr.Errors = "invalid", verr.Fields
+					for i, f := range rr.Errors {
+						if f.Field == "Idempotency-Key" { // a row's key is made from it
+							rr.Errors[i] = models.FieldError{Field: "row", Reason: "a move of this person to the same trust, of the same kind and start, was uploaded before with other details"}
+						}
+					}
 				case err != nil:
 					mu.Lock()
 					if firstErr == nil {
