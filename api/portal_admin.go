@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -69,10 +70,13 @@ func (p *portal) showSettings(c *gin.Context, status int, errs []models.FieldErr
 		p.portalError(c, err)
 		return
 	}
+	// Accounts and keys above the reader's role are not theirs to see.
+	d.Users = slices.DeleteFunc(d.Users, func(x models.User) bool { return !u.Role.Reaches(x.Role) })
 	if d.Keys, err = p.store.APIKeys(c.Request.Context(), u.TrustODS); err != nil {
 		p.portalError(c, err)
 		return
 	}
+	d.Keys = slices.DeleteFunc(d.Keys, func(k models.APIKey) bool { return !u.Role.Reaches(k.Role) })
 	if p.webhooks != nil {
 		if d.Webhooks, err = p.store.Webhooks(c.Request.Context(), u.TrustODS); err != nil {
 			p.portalError(c, err)
@@ -170,7 +174,7 @@ func (p *portal) removeUserForm(c *gin.Context) {
 	}
 	err := p.store.Audited(c.Request.Context(), actor(c), "user.removed", "user", c.Param("id"), nil,
 		func(tx *store.Store) error {
-			return tx.DisableUser(c.Request.Context(), u.TrustODS, c.Param("id"), time.Now())
+			return tx.DisableUser(c.Request.Context(), u.Role, u.TrustODS, c.Param("id"), time.Now())
 		})
 	p.settingsResult(c, err, "removed", settingsData{})
 }

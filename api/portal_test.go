@@ -18,6 +18,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/nhs-staff-passport/passport/api"
+	"github.com/nhs-staff-passport/passport/internal/apikey"
 	"github.com/nhs-staff-passport/passport/internal/expiry"
 	"github.com/nhs-staff-passport/passport/internal/jobs"
 	"github.com/nhs-staff-passport/passport/internal/linktoken"
@@ -445,5 +446,44 @@ func TestPortalSignInIsRateLimitedWithAPage(t *testing.T) {
 	if last.Code != http.StatusTooManyRequests || !strings.HasPrefix(last.Header().Get("Content-Type"), "text/html") ||
 		!strings.Contains(last.Body.String(), "Too many attempts") || last.Header().Get("Retry-After") == "" {
 		t.Fatalf("a person hammering sign-in: %d %s", last.Code, last.Header().Get("Content-Type"))
+	}
+}
+
+// A trust's administrator can neither see nor remove the service's
+// operators, nor their keys, though they are listed under the trust.
+func TestTrustAdminsCannotReachOperators(t *testing.T) {
+	ph := newPortalHarness(t)
+	ctx := context.Background()
+	admin := ph.signIn("RJ1/trust_admin")
+	op := ph.users["RJ1/operator"]
+	opPrefix, _ := apikey.Prefix(ph.keys["RJ1/operator"])
+	hrPrefix, _ := apikey.Prefix(ph.keys["RJ1/hr"])
+
+	page := admin.send("GET", "/portal/settings", nil).Body.String()
+	if strings.Contains(page, op.Email) || strings.Contains(page, opPrefix) {
+		t.Error("the settings page shows the operator's account or key to a trust administrator")
+	}
+	if !strings.Contains(page, ph.users["RJ1/hr"].Email) || !strings.Contains(page, hrPrefix) {
+		t.Fatal("the settings page lacks the trust's own HR account and key")
+	}
+	token := csrf(t, page)
+	if rec := admin.send("POST", "/portal/settings/users/"+op.ID+"/remove", url.Values{"csrf": {token}}); rec.Code != http.StatusNotFound {
+		t.Errorf("removing the operator: %d, want 404", rec.Code)
+	}
+	if u, _ := ph.store.User(ctx, op.ID); u.DisabledAt != nil {
+		t.Fatal("a trust administrator removed the service's operator")
+	}
+	if rec := admin.send("POST", "/portal/settings/keys/"+opPrefix+"/revoke", url.Values{"csrf": {token}}); rec.Code != http.StatusNotFound {
+		t.Errorf("revoking the operator's key: %d, want 404", rec.Code)
+	}
+	if rec := ph.do("RJ1/operator", http.MethodGet, "/api/v1/moves", nil, nil); rec.Code != http.StatusOK {
+		t.Fatalf("the operator's key stopped working: %d", rec.Code)
+	}
+	// Their own people and keys they still manage.
+	if rec := admin.send("POST", "/portal/settings/keys/"+hrPrefix+"/revoke", url.Values{"csrf": {token}}); rec.Code != http.StatusSeeOther {
+		t.Errorf("revoking the trust's HR key: %d", rec.Code)
+	}
+	if rec := admin.send("POST", "/portal/settings/users/"+ph.users["RJ1/hr"].ID+"/remove", url.Values{"csrf": {token}}); rec.Code != http.StatusSeeOther {
+		t.Errorf("removing the trust's HR officer: %d", rec.Code)
 	}
 }

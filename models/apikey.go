@@ -15,6 +15,21 @@ const (
 // Roles lists every role in order of increasing reach.
 func Roles() []Role { return []Role{RoleHR, RoleTrustAdmin, RoleOperator} }
 
+// Reaches reports whether an account of role r may see and manage an
+// account or key of role other: its own role or below, never above (a
+// trust's administrator cannot touch the service's operators).
+func (r Role) Reaches(other Role) bool {
+	rank := func(x Role) int {
+		for i, k := range Roles() {
+			if k == x {
+				return i
+			}
+		}
+		return len(Roles())
+	}
+	return rank(other) <= rank(r)
+}
+
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
 	for _, known := range Roles() {

@@ -65,7 +65,9 @@ func (s *Store) WithdrawAPIKey(ctx context.Context, actor models.Actor, trust, p
 	if err != nil {
 		return k, err
 	}
-	if trust != "" && k.TrustODS != trust {
+	// A trust's people reach their own trust's keys of their role or
+	// below; the command line (a system actor) reaches every key.
+	if (trust != "" && k.TrustODS != trust) || (actor.Kind != models.ActorSystem && !actor.Role.Reaches(k.Role)) {
 		return k, translate(errNotFound, "api key "+prefix)
 	}
 	return k, s.Audited(ctx, actor, "api_key.revoked", "trust", k.TrustODS, map[string]any{"prefix": k.Prefix},

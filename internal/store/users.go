@@ -46,10 +46,19 @@ func (s *Store) Users(ctx context.Context, trust string) ([]models.User, error) 
 	return out, translate(err, "list users")
 }
 
-// DisableUser stops a person signing in and ends their sessions.
-func (s *Store) DisableUser(ctx context.Context, trust, id string, at time.Time) error {
+// DisableUser stops a person of the trust signing in and ends their
+// sessions, when their role is one the caller's reaches; anyone else is
+// not found.
+func (s *Store) DisableUser(ctx context.Context, caller models.Role, trust, id string, at time.Time) error {
+	var reachable []models.Role
+	for _, r := range models.Roles() {
+		if caller.Reaches(r) {
+			reachable = append(reachable, r)
+		}
+	}
 	return s.Tx(ctx, func(tx *Store) error {
-		res := tx.db.Model(&models.User{}).Where("id = ? AND trust_ods = ? AND disabled_at IS NULL", id, trust).Update("disabled_at", at.UTC())
+		res := tx.db.Model(&models.User{}).Where("id = ? AND trust_ods = ? AND role IN ? AND disabled_at IS NULL", id, trust, reachable).
+			Update("disabled_at", at.UTC())
 		if res.Error != nil {
 			return translate(res.Error, "disable user")
 		}
