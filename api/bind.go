@@ -1,12 +1,15 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -28,13 +31,32 @@ func bindJSONLimit(c *gin.Context, v any, limit int64) bool {
 			Detail: "Send the body as application/json."})
 		return false
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
+	if err == nil && !utf8.Valid(body) {
+		// The decoder would quietly turn invalid bytes into U+FFFD.
+		var verr models.ValidationError
+		verr.Add("body", "is not valid UTF-8")
+		writeError(c, &verr)
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil && dec.More() {
-		err = errors.New("more than one JSON value")
+	if err == nil {
+		err = dec.Decode(v)
 	}
 	if err == nil {
+		// Nothing may follow the value but white space.
+		if _, after := dec.Token(); after != io.EOF {
+			err = errors.New("more than one JSON value")
+		}
+	}
+	if err == nil {
+		if field, why := badField(reflect.ValueOf(v)); field != "" {
+			var verr models.ValidationError
+			verr.Add(field, why)
+			writeError(c, &verr)
+			return false
+		}
 		return true
 	}
 	var tooBig *http.MaxBytesError

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"reflect"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -33,6 +34,12 @@ func (h *handlers) identityCallback(secret []byte) gin.HandlerFunc {
 		if err := dec.Decode(&r); err != nil {
 			var v models.ValidationError
 			v.Add("body", "is not the callback's JSON object")
+			writeError(c, &v)
+			return
+		}
+		if field, why := badField(reflect.ValueOf(&r)); field != "" {
+			var v models.ValidationError
+			v.Add(field, why)
 			writeError(c, &v)
 			return
 		}

@@ -273,13 +273,15 @@ func (h *handlers) answerMove(c *gin.Context, a models.Actor, id, update, action
 // it; past that the reply shows the move as last written.
 const answerSettle = 2 * time.Second
 
+// Free text a move's workflow keeps is bounded at the edge (500
+// characters), before it reaches the workflow.
 type reasonRequest struct {
-	Reason string `json:"reason"`
+	Reason string `json:"reason" text:"multiline" max:"500"`
 }
 
 type decisionRequest struct {
 	Decision models.Decision `json:"decision"`
-	Reason   string          `json:"reason,omitempty"`
+	Reason   string          `json:"reason,omitempty" text:"multiline" max:"500"`
 }
 
 type retryRequest struct {

@@ -163,7 +163,7 @@ func (h *handlers) tellRevoked(c *gin.Context, credentialID string) {
 }
 
 type revokeRequest struct {
-	Reason string `json:"reason"`
+	Reason string `json:"reason" text:"multiline" max:"500"`
 }
 
 // revokeCredential: POST /api/v1/credentials/{id}/revoke, by its issuer.
@@ -186,7 +186,7 @@ func (h *handlers) revokeCredential(c *gin.Context) {
 }
 
 type verifyRequest struct {
-	Credential string `json:"credential"`
+	Credential string `json:"credential" max:"65536"`
 }
 
 // verifyCredential: POST /api/v1/verify, for a credential as received

@@ -58,8 +58,8 @@ func TestPortalPassports(t *testing.T) {
 	if got := hr.send("GET", "/portal/passports?q=nobody", nil).Body.String(); strings.Contains(got, passportPath) {
 		t.Error("searching for someone else finds Kim")
 	}
-	if rec := hr.send("GET", "/portal/passports?q="+url.QueryEscape("a\x00b"), nil); rec.Code != http.StatusUnprocessableEntity {
-		t.Errorf("a search with a NUL byte: %d, want 422", rec.Code)
+	if rec := hr.send("GET", "/portal/passports?q="+url.QueryEscape("a\x00b"), nil); rec.Code != http.StatusBadRequest {
+		t.Errorf("a search with a NUL byte: %d, want 400", rec.Code)
 	}
 
 	// A DBS check: an empty form names each field in words; a wrong

@@ -89,7 +89,7 @@ func NewHandler(o Options) http.Handler {
 	if o.Moves != nil {
 		h := &handlers{store: o.Store, creds: o.Credentials, moves: o.Moves}
 		limit := rateLimit(newPerClient(o.linkRate(), 20))
-		pages := r.Group("/s", limit)
+		pages := r.Group("/s", limit, guardForm())
 		pages.GET("/:token", h.linkPage)
 		pages.POST("/:token", h.linkAction)
 		links := r.Group("/api/v1/links/:token", limit)
@@ -109,7 +109,7 @@ func NewHandler(o Options) http.Handler {
 	if o.Store != nil {
 		h := &handlers{store: o.Store, email: o.Email}
 		r.GET("/trusts", h.trustsListPage)
-		contact := r.Group("/contact", rateLimit(newPerClient(10, 5)))
+		contact := r.Group("/contact", rateLimit(newPerClient(10, 5)), guardForm())
 		for _, kind := range []string{"staff", "trust"} {
 			contact.GET("/"+kind, contactForm(kind))
 			contact.POST("/"+kind, h.sendEnquiry(kind))
@@ -131,7 +131,7 @@ func newEngine(o Options) *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	r.Use(requestID(), accessLog(o.Logger, o.Metrics), recoverProblem(o.Logger))
+	r.Use(requestID(), accessLog(o.Logger, o.Metrics), recoverProblem(o.Logger), guardInput())
 	r.NoRoute(func(c *gin.Context) {
 		writeProblem(c, Problem{Type: problemType + "not-found", Status: http.StatusNotFound, Detail: "There is nothing here."})
 	})
@@ -215,7 +215,7 @@ func mountAPI(r *gin.Engine, h *handlers) {
 // mountPortal adds the people's pages under /portal. Each page and form
 // asks the same permission as the API route it mirrors.
 func mountPortal(r *gin.Engine, p *portal, perMinute int) {
-	signIn := r.Group("/portal", rateLimit(newPerClient(perMinute, max(20, perMinute/10))))
+	signIn := r.Group("/portal", rateLimit(newPerClient(perMinute, max(20, perMinute/10))), guardForm())
 	signIn.GET("/sign-in", p.signInPage)
 	signIn.POST("/sign-in", p.sendSignInLink)
 	signIn.GET("/sign-in/:token", p.signInLinkPage)
@@ -224,7 +224,7 @@ func mountPortal(r *gin.Engine, p *portal, perMinute int) {
 		signIn.POST("/demo-sign-in", p.devSignIn)
 	}
 
-	g := r.Group("/portal", limitBody(maxUpload+1<<20), p.requireUser)
+	g := r.Group("/portal", limitBody(maxUpload+1<<20), guardForm(), p.requireUser)
 	g.GET("", p.dashboard)
 	g.POST("/sign-out", p.signOut)
 	g.GET("/moves", p.allowPage(permSeeMoves), p.movesList)
@@ -257,7 +257,7 @@ func mountPortal(r *gin.Engine, p *portal, perMinute int) {
 	imp.POST("/names/remove", p.removeTrainingNameForm)
 	// An import's file may be larger than the portal's other forms take
 	// (outside the group, so its body limit is its own).
-	r.POST("/portal/imports", limitBody(maxImportUpload+1<<20), p.requireUser, p.allowPage(permPassports), p.uploadImport)
+	r.POST("/portal/imports", limitBody(maxImportUpload+1<<20), guardForm(), p.requireUser, p.allowPage(permPassports), p.uploadImport)
 	g.POST("/moves/:id/records/:type/no-record", p.allowPage(permRecords), p.noRecordAction())
 
 	g.GET("/settings", p.allowPage(permSeeSettings), p.settingsPage)

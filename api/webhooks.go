@@ -14,7 +14,7 @@ import (
 )
 
 type webhookRequest struct {
-	URL    string   `json:"url"`
+	URL    string   `json:"url" max:"2000"`
 	Events []string `json:"events"`
 }
 

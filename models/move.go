@@ -56,15 +56,15 @@ type Move struct {
 	WaitingOn     WaitingOn  `gorm:"size:20;not null;default:'';index:idx_move_counts,priority:3"`
 	HasFailedStep bool       `gorm:"not null;default:false;index:idx_move_counts,priority:4"`
 	// Escalated: the current wait has had every reminder and gone to HR.
-	Escalated      bool      `gorm:"not null;default:false;index:idx_move_counts,priority:5"`
-	Progress       string    `gorm:"type:text;not null;default:'{}'"` // workflows.Progress as JSON
-	Seq            int64     `gorm:"not null;default:0"`
-	IdempotencyKey *string   `gorm:"size:200;uniqueIndex:idx_move_idempotency,priority:2"`
+	Escalated      bool    `gorm:"not null;default:false;index:idx_move_counts,priority:5"`
+	Progress       string  `gorm:"type:text;not null;default:'{}'"` // workflows.Progress as JSON
+	Seq            int64   `gorm:"not null;default:0"`
+	IdempotencyKey *string `gorm:"size:200;uniqueIndex:idx_move_idempotency,priority:2"`
 	// RequestHash is the SHA-256 of the request that started the move under
 	// its idempotency key: the same key with another request is refused.
-	RequestHash string `gorm:"size:64;not null;default:''"`
-	CreatedAt      time.Time `gorm:"not null;index:idx_move_created;index:idx_move_sending,priority:2;index:idx_move_receiving,priority:2"`
-	UpdatedAt      time.Time `gorm:"not null"`
+	RequestHash string    `gorm:"size:64;not null;default:''"`
+	CreatedAt   time.Time `gorm:"not null;index:idx_move_created;index:idx_move_sending,priority:2;index:idx_move_receiving,priority:2"`
+	UpdatedAt   time.Time `gorm:"not null"`
 }
 
 // RequestedTypes returns the credential types the receiver asked for.

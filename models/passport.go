@@ -4,6 +4,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // StaffGroup decides which credentials a receiving trust asks for.
@@ -69,11 +70,16 @@ func (d *StaffDetails) Validate(prefix string) error {
 		v.Add(prefix+"email", "must be an email address such as name@nhs.net")
 	}
 	d.GivenName, d.FamilyName = strings.TrimSpace(d.GivenName), strings.TrimSpace(d.FamilyName)
-	if d.GivenName == "" || len(d.GivenName) > 100 {
-		v.Add(prefix+"given_name", "is required, up to 100 characters")
-	}
-	if d.FamilyName == "" || len(d.FamilyName) > 100 {
-		v.Add(prefix+"family_name", "is required, up to 100 characters")
+	for _, n := range []struct{ field, name string }{{"given_name", d.GivenName}, {"family_name", d.FamilyName}} {
+		field, name := n.field, n.name
+		switch {
+		case name == "" || utf8.RuneCountInString(name) > 100:
+			v.Add(prefix+field, "is required, up to 100 characters")
+		case !CleanText(name, false):
+			v.Add(prefix+field, "must not hold control characters")
+		case LooksLikeAddress(name):
+			v.Add(prefix+field, "must be a name, not a web address")
+		}
 	}
 	return v.Err()
 }

@@ -151,11 +151,11 @@ func (m *move) validateConsent(_ workflow.Context, in GiveConsent) error {
 	for _, t := range in.Types {
 		switch {
 		case seen[t]:
-			return errRefused("%s is listed twice", t)
+			return errRefused("%s is listed twice", typeWords(t))
 		case !contains(m.in.Requested, t):
-			return errRefused("%s was not asked for", t)
+			return errRefused("%s was not asked for", typeWords(t))
 		case !contains(m.p.Held, t):
-			return errRefused("the passport holds no valid %s", t)
+			return errRefused("the passport holds no valid %s", typeWords(t))
 		}
 		seen[t] = true
 	}
@@ -279,7 +279,7 @@ func (m *move) validateRetry(_ workflow.Context, in RetryStep) error {
 			return nil
 		}
 	}
-	return errRefused("no step is called %q", in.Step)
+	return errRefused("there is no such step")
 }
 
 func (m *move) onRetry(_ workflow.Context, in RetryStep) (models.MoveProgress, error) {
@@ -379,12 +379,12 @@ func (m *move) validateNoRecord(_ workflow.Context, in NoRecord) error {
 	for _, r := range m.p.Records {
 		if r.Type == in.Type {
 			if r.State != models.RecordMissing {
-				return errRefused("%s is answered already (%s)", in.Type.Title(), strings.ReplaceAll(r.State, "_", " "))
+				return errRefused("%s is answered already (%s)", typeWords(in.Type), strings.ReplaceAll(r.State, "_", " "))
 			}
 			return nil
 		}
 	}
-	return errRefused("the move did not ask for %s", in.Type.Title())
+	return errRefused("the move did not ask for %s", typeWords(in.Type))
 }
 
 func (m *move) onNoRecord(ctx workflow.Context, in NoRecord) (models.MoveProgress, error) {
@@ -420,4 +420,13 @@ func (m *move) onRecordsChanged(ctx workflow.Context, _ RecordsChanged) (models.
 		m.changed = true
 	}
 	return m.p, nil
+}
+
+// typeWords names a credential type in a refusal, without repeating what
+// the caller sent when it is not one of ours.
+func typeWords(t models.CredentialType) string {
+	if t.Valid() {
+		return t.Title()
+	}
+	return "an unknown credential type"
 }

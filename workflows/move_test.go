@@ -500,7 +500,7 @@ func TestLateDuplicateAndOutOfTurnAnswersAreRefused(t *testing.T) {
 	h.refused("consent-too-early", "not waiting")
 	h.refused("accept-by-hr", "only the member of staff")
 	h.refused("accept-again", "already")
-	h.refused("consent-unheld", "holds no valid identity")
+	h.refused("consent-unheld", "holds no valid Identity check")
 	h.refused("consent-unasked", "not asked for")
 	h.refused("decide-by-sender", "only HR of RRK")
 	h.refused("decide-again", "accepted already")

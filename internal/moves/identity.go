@@ -16,10 +16,10 @@ import (
 type ProviderResult struct {
 	MoveID            string `json:"move_id"`
 	Verified          bool   `json:"verified"`
-	Provider          string `json:"provider"`
+	Provider          string `json:"provider" max:"200"`
 	LevelOfConfidence string `json:"level_of_confidence,omitempty"`
 	Reference         string `json:"reference,omitempty"`
-	Reason            string `json:"reason,omitempty"`
+	Reason            string `json:"reason,omitempty" max:"500"`
 }
 
 // SignatureHeader carries a provider's signature: "t=<unix seconds>,v1=<hex

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -149,7 +150,18 @@ func translate(err error, what string) error {
 		return fmt.Errorf("%s: %w", what, models.ErrNotFound)
 	case errors.Is(err, gorm.ErrDuplicatedKey):
 		return fmt.Errorf("%s: %w", what, models.ErrConflict)
+	case badText(err):
+		// The last line behind the edge's guard: text PostgreSQL cannot
+		// store is the request's fault, not the service's.
+		return fmt.Errorf("%s: %w", what, models.ErrInvalid)
 	default:
 		return fmt.Errorf("store: %s: %w", what, err)
 	}
+}
+
+// badText reports whether PostgreSQL refused text it cannot store: a NUL
+// byte or an invalid byte sequence.
+func badText(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "22021" || pg.Code == "22P05")
 }

@@ -1,0 +1,98 @@
+package api_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// TestBadInputIsRefusedAtTheEdge runs input PostgreSQL cannot store (NUL,
+// invalid UTF-8), control characters, oversized free text and trailing
+// JSON against the API and pages on PostgreSQL: each is refused with 400
+// or 422 naming what is wrong, never a 5xx.
+func TestBadInputIsRefusedAtTheEdge(t *testing.T) {
+	h := newHarness(t)
+	var p struct{ ID string }
+	h.do("RJ1/hr", http.MethodPost, "/api/v1/passports", `{"email":"ok@nhs.net","given_name":"Ok","family_name":"Person"}`, &p)
+
+	raw := func(method, target, contentType, body, who string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(method, "/", strings.NewReader(body))
+		r.URL, _ = url.Parse(target)
+		r.RequestURI = target
+		if contentType != "" {
+			r.Header.Set("Content-Type", contentType)
+		}
+		if who != "" {
+			r.Header.Set("Authorization", "Bearer "+h.keys[who])
+		}
+		rec := httptest.NewRecorder()
+		h.handler.ServeHTTP(rec, r)
+		return rec
+	}
+	long := strings.Repeat("x", 501)
+	for _, c := range []struct {
+		name, method, target, contentType, body, who string
+		want                                         int
+		field                                        string
+	}{
+		{"NUL in a public path", "GET", "/api/v1/trusts/%00/keys", "", "", "", 400, "path"},
+		{"NUL in the status list's path", "GET", "/api/v1/trusts/R%00J1/status/revocation", "", "", "", 400, "path"},
+		{"invalid UTF-8 in a path", "GET", "/api/v1/trusts/%FF/keys", "", "", "", 400, "path"},
+		{"NUL in a query", "GET", "/api/v1/trusts?q=a%00b", "", "", "", 400, "query"},
+		{"NUL in a name", "POST", "/api/v1/passports", "application/json", `{"email":"a@nhs.net","given_name":"A\u0000","family_name":"B"}`, "RJ1/hr", 422, "given_name"},
+		{"invalid UTF-8 in a name", "POST", "/api/v1/passports", "application/json", "{\"email\":\"a@nhs.net\",\"given_name\":\"A\xff\",\"family_name\":\"B\"}", "RJ1/hr", 422, "body"},
+		{"a web address for a name", "POST", "/api/v1/passports", "application/json", `{"email":"a@nhs.net","given_name":"see https://evil.example","family_name":"B"}`, "RJ1/hr", 422, "given_name"},
+		{"a line break in a name", "POST", "/api/v1/passports", "application/json", `{"email":"a@nhs.net","given_name":"A\nB","family_name":"B"}`, "RJ1/hr", 422, "given_name"},
+		{"a 1,001-character field", "POST", "/api/v1/verify", "application/json", `{"credential":"` + strings.Repeat("x", 70000) + `"}`, "RJ1/hr", 422, "credential"},
+		{"a cancel reason of 501 characters", "POST", "/api/v1/moves/00000000-0000-0000-0000-000000000000/cancel", "application/json", `{"reason":"` + long + `"}`, "RJ1/hr", 422, "reason"},
+		{"a revocation reason of 501 characters", "POST", "/api/v1/credentials/x/revoke", "application/json", `{"reason":"` + long + `"}`, "RJ1/hr", 422, "reason"},
+		{"JSON with a brace after it", "POST", "/api/v1/passports", "application/json", `{"email":"a@nhs.net","given_name":"A","family_name":"B"}}`, "RJ1/hr", 422, "body"},
+		{"JSON with another value after it", "POST", "/api/v1/passports", "application/json", `{"email":"a@nhs.net","given_name":"A","family_name":"B"} []`, "RJ1/hr", 422, "body"},
+		{"NUL in credential claims", "POST", "/api/v1/passports/" + p.ID + "/credentials", "application/json", `{"type":"employment_history","claims":{"employer":"A\u0000","role":"B","from":"2020-01-01","references_received":1}}`, "RJ1/hr", 422, "claims.employer"},
+	} {
+		rec := raw(c.method, c.target, c.contentType, c.body, c.who)
+		if rec.Code != c.want {
+			t.Errorf("%s: %d, want %d: %.300s", c.name, rec.Code, c.want, rec.Body)
+			continue
+		}
+		if p := h.problem(rec); !hasField(p, c.field) {
+			t.Errorf("%s: %+v does not name %s", c.name, p.Errors, c.field)
+		}
+	}
+	// A passport refused above was not made.
+	if got, _ := h.store.PassportsByEmail(t.Context(), []string{"a@nhs.net"}); len(got) != 0 {
+		t.Error("a refused request made a passport")
+	}
+	// Rotation rows with such text are invalid rows, not errors.
+	rec := h.csv("RJ1/hr", "/api/v1/rotations", "email,given_name,family_name,staff_group,receiving_trust,start_date\nz@nhs.net,Z\x00,Y,doctor_in_training,RRK,2099-01-01\n")
+	if rec.Code >= 500 || !strings.Contains(rec.Body.String(), `"result":"invalid"`) {
+		t.Errorf("a rotation row with a NUL: %d %s", rec.Code, rec.Body)
+	}
+	rec = h.csv("RJ1/hr", "/api/v1/credentials/imports", "email,given_name,family_name,type,employer,role,from,references_received\nz@nhs.net,Z,Y,employment_history,A\x00B,Nurse,2020-01-01,1\n")
+	if rec.Code >= 500 || !strings.Contains(rec.Body.String(), `"result":"invalid"`) {
+		t.Errorf("an import row with a NUL: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// The public contact form and the portal's forms refuse control
+// characters with a page that says so, changing nothing.
+func TestFormsRefuseControlCharacters(t *testing.T) {
+	ph := newPortalHarness(t)
+	hr := ph.signIn("RJ1/hr")
+	page := hr.send("GET", "/portal/passports", nil)
+	rec := hr.send("POST", "/portal/passports", url.Values{"csrf": {csrf(t, page.Body.String())}, "email": {"nul@nhs.net"}, "given_name": {"A\x00"}, "family_name": {"B"}})
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "characters we cannot take") {
+		t.Errorf("a portal form with a NUL: %d", rec.Code)
+	}
+	if got, _ := ph.store.PassportsByEmail(t.Context(), []string{"nul@nhs.net"}); len(got) != 0 {
+		t.Error("the refused form made a passport")
+	}
+	b := &browser{t: t, h: ph.handler, cookies: map[string]*http.Cookie{}}
+	form := b.send("GET", "/contact/staff", nil)
+	rec = b.send("POST", "/contact/staff", url.Values{"csrf": {csrf(t, form.Body.String())}, "name": {"A\x00"}, "email": {"a@nhs.net"}, "message": {"Hello there, a question."}})
+	if rec.Code != http.StatusBadRequest {
+		t.Errorf("the contact form with a NUL: %d", rec.Code)
+	}
+}
