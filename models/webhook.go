@@ -1,6 +1,7 @@
 package models
 
 import (
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -48,14 +49,17 @@ func (w WebhookEndpoint) Wants(event string) bool {
 	return false
 }
 
-// ValidateWebhook checks an endpoint's URL (https, or http to localhost for
-// development) and events.
-func ValidateWebhook(rawURL string, events []string) error {
+// ValidateWebhook checks an endpoint's URL and events: an https URL to a
+// public host (dev: http, and this machine, allowed). A host name is
+// judged again, by the addresses it resolves to, at every delivery.
+func ValidateWebhook(rawURL string, events []string, dev bool) error {
 	var v ValidationError
 	u, err := url.Parse(rawURL)
-	local := err == nil && (u.Hostname() == "localhost" || u.Hostname() == "127.0.0.1")
-	if err != nil || u.Host == "" || len(rawURL) > 2000 || !(u.Scheme == "https" || (u.Scheme == "http" && local)) {
-		v.Add("url", "must be an https URL (http only to localhost)")
+	switch {
+	case err != nil || u.Host == "" || len(rawURL) > 2000 || u.User != nil || !(u.Scheme == "https" || (u.Scheme == "http" && dev)):
+		v.Add("url", "must be an https URL")
+	case !dev && !publicHost(u.Hostname()):
+		v.Add("url", "must reach a public address, not this service's own network")
 	}
 	if len(events) == 0 {
 		v.Add("events", "subscribe to at least one event")
@@ -70,4 +74,15 @@ func ValidateWebhook(rawURL string, events []string) error {
 		}
 	}
 	return v.Err()
+}
+
+// publicHost reports whether a URL's host may be public: an address on the
+// public internet, or a name that is not obviously local.
+func publicHost(host string) bool {
+	if addr, err := netip.ParseAddr(host); err == nil {
+		return PublicAddress(addr)
+	}
+	h := strings.ToLower(strings.TrimSuffix(host, "."))
+	return h != "" && h != "localhost" && !strings.HasSuffix(h, ".localhost") && !strings.HasSuffix(h, ".local") &&
+		!strings.HasSuffix(h, ".internal") && strings.Contains(h, ".")
 }

@@ -134,6 +134,7 @@ func startDev(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *devS
 		return nil, err
 	}
 	d.svc.moves.DevIdentity = true
+	d.svc.webhooks.Dev = true // endpoints on this machine, over http
 	if d.temporal != nil {
 		if err := registerSearchAttributes(ctx, d.svc.temporal, d.cfg.TemporalNamespace); err != nil {
 			return nil, err
@@ -159,6 +160,7 @@ func startDev(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *devS
 	}
 	// Short timeouts: a developer's Ctrl-C should not wait on a slow relay.
 	wopts.Deliveries.ShutdownTimeout = 2 * time.Second
+	wopts.Deliveries.PrivateWebhooks = true
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	d.stopWorker = cancel
 	d.workerDone = make(chan error, 1)

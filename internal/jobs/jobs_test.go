@@ -246,7 +246,7 @@ func TestWebhookRetriedUntilTheReceiverTakesIt(t *testing.T) {
 		}
 	}
 	server, handler := jobs.NewServer(rdb, &failingMailer{}, jobs.ServerOptions{CheckInterval: 50 * time.Millisecond, Logger: quiet,
-		Webhooks: endpoint{url: receiver.URL, active: true}})
+		Webhooks: endpoint{url: receiver.URL, active: true}, PrivateWebhooks: true}) // the receiver is on this machine
 	if err := server.Start(handler); err != nil {
 		t.Fatal(err)
 	}
@@ -267,5 +267,59 @@ func TestWebhookRetriedUntilTheReceiverTakesIt(t *testing.T) {
 	defer mu.Unlock()
 	if calls != 2 {
 		t.Errorf("receiver called %d times, want 2 (one failure, one success)", calls)
+	}
+}
+
+// A webhook never reaches this service's own network: an endpoint whose
+// address is private (here, this machine) is refused when the connection
+// is made, and archived at once; a redirect is not followed.
+func TestWebhooksReachOnlyPublicAddresses(t *testing.T) {
+	rdb := testenv.Redis(t)
+	var mu sync.Mutex
+	hits := map[string]int{}
+	inside := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		hits[r.URL.Path]++
+		if r.URL.Path == "/redirect" {
+			http.Redirect(w, r, "/metadata", http.StatusTemporaryRedirect)
+		}
+	}))
+	defer inside.Close()
+	insp := asynq.NewInspectorFromRedisClient(rdb)
+	for _, c := range []struct {
+		private bool
+		path    string
+	}{{false, "/hook"}, {true, "/redirect"}} {
+		q := jobs.NewEnqueuer(asynq.NewClientFromRedisClient(rdb))
+		if err := q.EnqueueWebhook(context.Background(), "ep"+c.path, jobs.Event{ID: "ev" + c.path, Type: "move.completed", CreatedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		server, handler := jobs.NewServer(rdb, &failingMailer{}, jobs.ServerOptions{CheckInterval: 50 * time.Millisecond, Logger: quiet,
+			Webhooks: endpoint{url: inside.URL + c.path, active: true}, PrivateWebhooks: c.private})
+		if err := server.Start(handler); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, func() bool {
+			archived, _ := insp.ListArchivedTasks(jobs.QueueWebhook)
+			retrying, _ := insp.ListRetryTasks(jobs.QueueWebhook)
+			return len(archived)+len(retrying) > 0
+		})
+		server.Shutdown()
+		if !c.private {
+			if archived, _ := insp.ListArchivedTasks(jobs.QueueWebhook); len(archived) != 1 || !strings.Contains(archived[0].LastErr, "not a public") {
+				t.Errorf("a webhook to a private address: archived %+v", archived)
+			}
+		}
+		_, _ = insp.DeleteAllArchivedTasks(jobs.QueueWebhook)
+		_, _ = insp.DeleteAllRetryTasks(jobs.QueueWebhook)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if hits["/hook"] != 0 {
+		t.Errorf("the private address was reached %d times", hits["/hook"])
+	}
+	if hits["/redirect"] == 0 || hits["/metadata"] != 0 {
+		t.Errorf("a redirect was followed: %v", hits)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"regexp"
 	"strings"
 	"time"
@@ -30,6 +29,9 @@ type ServerOptions struct {
 	Observer Observer
 	// Webhooks, if set, delivers webhook tasks.
 	Webhooks Endpoints
+	// PrivateWebhooks lets webhooks reach private addresses and this
+	// machine (development mode only).
+	PrivateWebhooks bool
 	// Expiry, if set, runs the daily credential expiry job.
 	Expiry func(ctx context.Context) error
 }
@@ -83,7 +85,7 @@ func NewServer(rdb redis.UniversalClient, mailer Mailer, opts ServerOptions) (*a
 	mux := asynq.NewServeMux()
 	mux.Handle(TypeSendEmail, handleEmail(mailer, rate.NewLimiter(rate.Limit(opts.EmailsPerSecond), 1), opts.Observer))
 	if opts.Webhooks != nil {
-		mux.Handle(TypeWebhook, handleWebhook(opts.Webhooks, &http.Client{Timeout: 20 * time.Second}))
+		mux.Handle(TypeWebhook, handleWebhook(opts.Webhooks, webhookClient(opts.PrivateWebhooks)))
 	}
 	if opts.Expiry != nil {
 		mux.HandleFunc(TypeCredentialExpiry, func(ctx context.Context, _ *asynq.Task) error { return opts.Expiry(ctx) })

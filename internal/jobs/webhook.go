@@ -93,13 +93,16 @@ func handleWebhook(ends Endpoints, hc *http.Client) asynq.HandlerFunc {
 		req.Header.Set("X-Passport-Event-Id", wt.Event.ID)
 		req.Header.Set(SignatureHeader, hmacsig.Sign(secret, body, time.Now()))
 		res, err := hc.Do(req)
+		if errors.Is(err, errNotPublic) {
+			return fmt.Errorf("jobs: webhook: %w: %w", err, asynq.SkipRetry)
+		}
 		if err != nil {
 			return fmt.Errorf("jobs: webhook: %w", err)
 		}
 		_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
 		res.Body.Close()
 		if res.StatusCode < 200 || res.StatusCode > 299 {
-			return fmt.Errorf("jobs: webhook answered %s", res.Status)
+			return fmt.Errorf("jobs: webhook answered %s", res.Status) // a redirect too: it is not followed
 		}
 		return nil
 	}

@@ -28,6 +28,9 @@ type Service struct {
 	store *store.Store
 	box   *secretbox.Box
 	queue Queue
+	// Dev lets endpoints be plain http and on this machine (development
+	// mode only).
+	Dev bool
 }
 
 // New makes the service; secret is PASSPORT_SECRET_KEY decoded. queue may
@@ -43,7 +46,7 @@ func New(st *store.Store, secret []byte, queue Queue) (*Service, error) {
 // Register adds an endpoint for a trust and returns it with its signing
 // secret, which is shown this once.
 func (s *Service) Register(ctx context.Context, actor models.Actor, trust, url string, events []string) (models.WebhookEndpoint, string, error) {
-	if err := models.ValidateWebhook(url, events); err != nil {
+	if err := models.ValidateWebhook(url, events, s.Dev); err != nil {
 		return models.WebhookEndpoint{}, "", err
 	}
 	raw := make([]byte, 24)
