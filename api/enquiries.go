@@ -3,11 +3,13 @@ package api
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/google/uuid"
+	"github.com/nhs-staff-passport/passport/internal/emails"
 	"github.com/nhs-staff-passport/passport/internal/jobs"
 	"github.com/nhs-staff-passport/passport/internal/store"
 	"github.com/nhs-staff-passport/passport/models"
@@ -72,15 +74,35 @@ func (h *handlers) sendEnquiry(kind string) gin.HandlerFunc {
 			render(c, http.StatusInternalServerError, "problem", pageData{Title: "Sorry, there is a problem with the service", Message: "Try again later."})
 			return
 		}
-		if h.email != nil {
-			// The enquiry is kept either way; a missing acknowledgement is logged.
-			if err := h.email.EnqueueEmail(c.Request.Context(), "enquiry/"+e.ID, jobs.Email{To: e.Email, Subject: "We have your question",
-				Text: "Dear " + e.Name + ",\n\nThank you for your question. We will reply to this address within 2 working days.\n\nStaff Passport - NHS\n"}); err != nil {
+		if h.email != nil && h.allowEmail(c, "enquiry", e.Email, 2, time.Hour) {
+			// The enquiry is kept either way; a missing acknowledgement is
+			// logged. It says nothing the sender typed: the form must not
+			// become a way to email anyone words of one's choosing.
+			msg, err := emails.Render("enquiry_received", emails.Data{PublicURL: h.publicURL})
+			if err == nil {
+				err = h.email.EnqueueEmail(c.Request.Context(), "enquiry/"+e.ID, jobs.Email{To: e.Email, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML})
+			}
+			if err != nil {
 				_ = c.Error(err)
 			}
 		}
 		render(c, http.StatusOK, "done", pageData{Title: "Question sent", Message: "We have emailed you to confirm we have it, and will reply within 2 working days."})
 	}
+}
+
+// allowEmail counts one more email of a kind to an address that anyone
+// can cause (a public form) and reports whether it may go; past the limit
+// the page answers the same, and nothing is sent.
+func (h *handlers) allowEmail(c *gin.Context, kind, to string, max int, window time.Duration) bool {
+	if h.recipients == nil {
+		return true
+	}
+	ok, err := h.recipients.Allow(c.Request.Context(), kind, strings.ToLower(to), max, window)
+	if err != nil {
+		_ = c.Error(err)
+		return true // the queue is in the same Redis: the send fails on its own if it is down
+	}
+	return ok
 }
 
 // listEnquiries: GET /api/v1/enquiries?status=open|answered, for operators.

@@ -286,7 +286,7 @@ func (p *portal) sendSignInLink(c *gin.Context) {
 	case err != nil:
 		p.portalError(c, err)
 		return
-	case u.DisabledAt == nil:
+	case u.DisabledAt == nil && p.allowEmail(c, "sign-in", u.ID, 5, signInValid):
 		if err := p.emailSignInLink(c, u, "sign_in", signInValid, d.Next); err != nil {
 			p.portalError(c, err)
 			return

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -485,5 +486,62 @@ func TestTrustAdminsCannotReachOperators(t *testing.T) {
 	}
 	if rec := admin.send("POST", "/portal/settings/users/"+ph.users["RJ1/hr"].ID+"/remove", url.Values{"csrf": {token}}); rec.Code != http.StatusSeeOther {
 		t.Errorf("removing the trust's HR officer: %d", rec.Code)
+	}
+}
+
+// A client's address is the connection's: X-Forwarded-For from an
+// untrusted client does not escape the rate limit, and one person can be
+// sent only a few sign-in links however many addresses ask.
+func TestSignInLimits(t *testing.T) {
+	rdb := testenv.Redis(t)
+	h := newHarness(t, func(o *api.Options) {
+		o.Email = jobs.NewEnqueuer(asynq.NewClientFromRedisClient(rdb))
+		o.Moves.Links, _ = linktoken.NewSigner([]byte("0123456789abcdef0123456789abcdef"))
+		o.Recipients = jobs.NewRecipientLimit(rdb)
+		o.LinkRequestsPerMinute = 60
+	})
+	u := models.User{ID: uuid.NewString(), TrustODS: "RJ1", Role: models.RoleHR, Name: "Person", Email: "target@nhs.net", CreatedAt: time.Now()}
+	if err := h.store.CreateUser(context.Background(), &u); err != nil {
+		t.Fatal(err)
+	}
+	b := &browser{t: t, h: h.handler, cookies: map[string]*http.Cookie{}}
+	token := csrf(t, b.send("GET", "/portal/sign-in", nil).Body.String())
+	limited := false
+	for i := range 40 {
+		r := httptest.NewRequest(http.MethodPost, "/portal/sign-in", strings.NewReader(url.Values{"csrf": {token}, "email": {u.Email}}.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set("X-Forwarded-For", "198.51.100."+strconv.Itoa(i)) // a new address each time, claimed
+		r.RemoteAddr = "203.0.113.9:4000"
+		for _, c := range b.cookies {
+			r.AddCookie(c)
+		}
+		rec := httptest.NewRecorder()
+		h.handler.ServeHTTP(rec, r)
+		if rec.Code == http.StatusTooManyRequests {
+			limited = true
+			break
+		}
+	}
+	if !limited {
+		t.Error("40 sign-in requests from one connection, each claiming another address, were never limited")
+	}
+	// From forty real addresses, the person is still sent at most five.
+	for i := range 40 {
+		r := httptest.NewRequest(http.MethodPost, "/portal/sign-in", strings.NewReader(url.Values{"csrf": {token}, "email": {u.Email}}.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.RemoteAddr = "192.0.2." + strconv.Itoa(i) + ":4000"
+		for _, c := range b.cookies {
+			r.AddCookie(c)
+		}
+		rec := httptest.NewRecorder()
+		h.handler.ServeHTTP(rec, r)
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Check your email") {
+			t.Fatalf("sign-in %d answered %d: the page must not tell the limit", i, rec.Code)
+		}
+	}
+	insp := asynq.NewInspectorFromRedisClient(rdb)
+	tasks, _ := insp.ListPendingTasks(jobs.QueueEmail, asynq.PageSize(100))
+	if len(tasks) > 5 {
+		t.Errorf("%d sign-in emails to one person within 15 minutes, want at most 5", len(tasks))
 	}
 }

@@ -54,6 +54,13 @@ type Options struct {
 	// Notices, when set, tells the trusts a revoked credential was shared
 	// with at once (the daily job tells any it missed).
 	Notices *expiry.Job
+	// Recipients, when set, bounds the emails a sign-in form or a contact
+	// form can send to one address.
+	Recipients *jobs.RecipientLimit
+	// TrustedProxies are the proxies in front of the service whose
+	// X-Forwarded-For is believed; none by default (the connection's
+	// address is the client's).
+	TrustedProxies []string
 }
 
 func (o Options) linkRate() int {
@@ -73,13 +80,15 @@ type handlers struct {
 	trustList  trustListCache
 	email      EmailQueue
 	notices    *expiry.Job
+	recipients *jobs.RecipientLimit
+	publicURL  string
 }
 
 // NewHandler builds the router of an API process.
 func NewHandler(o Options) http.Handler {
 	r := newEngine(o)
 	api := &handlers{store: o.Store, creds: o.Credentials, moves: o.Moves, deliveries: o.Deliveries, webhooks: o.Webhooks, email: o.Email,
-		notices: o.Notices}
+		notices: o.Notices, recipients: o.Recipients, publicURL: o.PublicURL}
 	if o.Store != nil && o.Credentials != nil {
 		mountAPI(r, api)
 	}
@@ -107,7 +116,7 @@ func NewHandler(o Options) http.Handler {
 	r.GET("/help", helpPage)
 	r.GET("/help/:audience/:topic", helpPage)
 	if o.Store != nil {
-		h := &handlers{store: o.Store, email: o.Email}
+		h := &handlers{store: o.Store, email: o.Email, recipients: o.Recipients, publicURL: o.PublicURL}
 		r.GET("/trusts", h.trustsListPage)
 		contact := r.Group("/contact", rateLimit(newPerClient(10, 5)), guardForm())
 		for _, kind := range []string{"staff", "trust"} {
@@ -129,6 +138,11 @@ func NewOpsHandler(o Options) http.Handler { return newEngine(o) }
 func newEngine(o Options) *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
+	// Only the configured proxies' X-Forwarded-For is believed: rate
+	// limits key on the client's address.
+	if err := r.SetTrustedProxies(o.TrustedProxies); err != nil {
+		panic("api: trusted proxies were not checked: " + err.Error()) // config.Validate checks them
+	}
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
 	r.Use(requestID(), accessLog(o.Logger, o.Metrics), recoverProblem(o.Logger), guardInput())

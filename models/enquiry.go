@@ -3,6 +3,7 @@ package models
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Enquiry is a question sent through the contact forms.
@@ -22,8 +23,11 @@ type Enquiry struct {
 func (e *Enquiry) Validate() error {
 	var v ValidationError
 	e.Name, e.Message = strings.TrimSpace(e.Name), strings.TrimSpace(e.Message)
-	if e.Name == "" || len(e.Name) > 200 {
+	switch {
+	case e.Name == "" || utf8.RuneCountInString(e.Name) > 200 || !CleanText(e.Name, false):
 		v.Add("name", "Enter your name")
+	case LooksLikeAddress(e.Name):
+		v.Add("name", "Enter your name, not a web address")
 	}
 	if em, ok := NormalizeEmail(e.Email); ok {
 		e.Email = em
@@ -36,7 +40,7 @@ func (e *Enquiry) Validate() error {
 			v.Add("trust", "Enter your trust's ODS code, like RJ1")
 		}
 	}
-	if len(e.Message) < 10 || len(e.Message) > 5000 {
+	if n := utf8.RuneCountInString(e.Message); n < 10 || n > 5000 {
 		v.Add("message", "Enter your question, between 10 and 5,000 characters")
 	}
 	return v.Err()

@@ -3,6 +3,7 @@ package models
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // User is a person who signs in to the portal: HR, a trust's
@@ -23,7 +24,7 @@ type User struct {
 func (u *User) Validate() error {
 	var v ValidationError
 	u.Name = strings.TrimSpace(u.Name)
-	if u.Name == "" || len(u.Name) > 200 {
+	if u.Name == "" || utf8.RuneCountInString(u.Name) > 200 || !CleanText(u.Name, false) || LooksLikeAddress(u.Name) {
 		v.Add("name", "Enter the person's name, up to 200 characters")
 	}
 	if em, ok := NormalizeEmail(u.Email); ok {

@@ -175,7 +175,8 @@ func (s *services) httpHandler(devMailbox api.DevMailbox, dev bool) api.Options 
 	return api.Options{Logger: s.log, Metrics: s.metrics, Ready: s.readiness(), DevMailbox: devMailbox,
 		Store: s.store, Credentials: s.creds, Moves: s.moves, IdentityCallbackSecret: []byte(s.cfg.IdentityCallbackSecret),
 		Deliveries: jobs.NewDeliveries(asynq.NewInspectorFromRedisClient(s.redis)), Webhooks: s.webhooks,
-		Email: jobs.NewEnqueuer(s.queue), PublicURL: s.cfg.PublicURL, DevMode: dev, Notices: s.expiryJob()}
+		Email: jobs.NewEnqueuer(s.queue), PublicURL: s.cfg.PublicURL, DevMode: dev, Notices: s.expiryJob(),
+		Recipients: jobs.NewRecipientLimit(s.redis), TrustedProxies: s.cfg.TrustedProxyList()}
 }
 
 // workerOptions wire the worker to these services and an SMTP relay.

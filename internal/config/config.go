@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"reflect"
 	"strconv"
@@ -21,9 +22,12 @@ const Prefix = "PASSPORT_"
 // variable (after Prefix), `default` its value when unset, `help` its meaning;
 // `secret` fields are masked when the configuration is logged.
 type Config struct {
-	HTTPAddr  string `env:"HTTP_ADDR" default:":8080" help:"address the HTTP API and pages listen on"`
-	PublicURL string `env:"PUBLIC_URL" default:"http://localhost:8080" help:"base URL of the service as people reach it, used for links in emails"`
-	DataDir   string `env:"DATA_DIR" default:"./.passport" help:"dev mode: where the embedded database, Temporal and mailbox keep their files"`
+	HTTPAddr string `env:"HTTP_ADDR" default:":8080" help:"address the HTTP API and pages listen on"`
+	// TrustedProxies: rate limits key on the client's address, which only
+	// these proxies may report (X-Forwarded-For).
+	TrustedProxies string `env:"TRUSTED_PROXIES" help:"comma-separated addresses or CIDR ranges of the proxies in front of the API whose X-Forwarded-For is believed; none when unset (the connection's address is the client's)"`
+	PublicURL      string `env:"PUBLIC_URL" default:"http://localhost:8080" help:"base URL of the service as people reach it, used for links in emails"`
+	DataDir        string `env:"DATA_DIR" default:"./.passport" help:"dev mode: where the embedded database, Temporal and mailbox keep their files"`
 
 	DatabaseURL string `env:"DATABASE_URL" secret:"true" help:"PostgreSQL URL, e.g. postgres://passport:pw@db:5432/passport?sslmode=require (dev: embedded SQLite when unset)"`
 
@@ -148,6 +152,13 @@ func (c Config) Validate(mode Mode) error {
 			bad("HTTP_ADDR", "%q is not host:port (e.g. :8080)", c.HTTPAddr)
 		}
 	}
+	for _, p := range c.TrustedProxyList() {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				bad("TRUSTED_PROXIES", "%q is not an address or CIDR range", p)
+			}
+		}
+	}
 	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		bad("PUBLIC_URL", "%q is not an http(s) URL", c.PublicURL)
 	}
@@ -257,4 +268,15 @@ func mask(val string) string {
 	}
 	u.RawQuery = ""
 	return u.String()
+}
+
+// TrustedProxyList is TrustedProxies as a list; empty when unset.
+func (c Config) TrustedProxyList() []string {
+	var out []string
+	for _, p := range strings.Split(c.TrustedProxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -57,7 +57,7 @@ var helpPaths = map[string]string{
 	"escalation": "/help/trusts/starting-moves", "step_failed": "/help/trusts/failed-steps",
 	"completed": "/help/staff/sharing", "closed": "/help", "cancelled": "/help", "declined": "/help",
 	"expired": "/help/staff/expired-link", "consent_withdrawn": "/help/staff/sharing",
-	"sign_in": "/help/trusts/portal", "user_invited": "/help/trusts/portal",
+	"sign_in": "/help/trusts/portal", "enquiry_received": "/help", "user_invited": "/help/trusts/portal",
 	"paused": "/help/staff/moving", "resumed": "/help/staff/moving",
 }
 
@@ -223,6 +223,12 @@ See the details: {{.Link}}`,
 
 See the details: {{.Link}}`,
 	},
+	"enquiry_received": {
+		subject: "We have your question",
+		body: `Thank you for your question to Staff Passport. We will reply to this address within 2 working days.
+
+If you did not send us a question, you can ignore this email.`,
+	},
 	"sign_in": {
 		subject: "Your link to sign in to Staff Passport",
 		body: `Dear {{.RecipientName}},
@@ -271,7 +277,7 @@ func Render(name string, d Data) (Email, error) {
 		return Email{}, err
 	}
 	text += "\n\nHelp and answers to common questions: " + strings.TrimRight(d.PublicURL, "/") + helpPaths[name]
-	return Email{Subject: subject, Text: text + "\n\nStaff Passport - NHS\n", HTML: toHTML(text)}, nil
+	return Email{Subject: subject, Text: text + "\n\nStaff Passport - NHS\n", HTML: toHTML(text, d.PublicURL)}, nil
 }
 
 func fill(src string, d Data) (string, error) {
@@ -299,8 +305,10 @@ type run struct {
 }
 
 // toHTML turns the text's paragraphs into an accessible HTML page, with
-// links made clickable and everything else escaped.
-func toHTML(text string) string {
+// the service's own links (under publicURL) made clickable and everything
+// else escaped: text that came from someone else never becomes a link.
+func toHTML(text, publicURL string) string {
+	own := strings.TrimRight(publicURL, "/") + "/"
 	var paras [][]run
 	for _, p := range strings.Split(text, "\n\n") {
 		var runs []run
@@ -309,7 +317,7 @@ func toHTML(text string) string {
 			if i > 0 {
 				sep = " "
 			}
-			if strings.HasPrefix(w, "http://") || strings.HasPrefix(w, "https://") {
+			if publicURL != "" && (strings.HasPrefix(w, own) || w == strings.TrimSuffix(own, "/")) {
 				runs = append(runs, run{Text: sep}, run{Text: w, Link: true})
 				continue
 			}

@@ -1,0 +1,39 @@
+package emails
+
+import (
+	"strings"
+	"testing"
+)
+
+// Only the service's own addresses become links in an email's HTML: a
+// reason, a name or anything else someone typed stays text.
+func TestOnlyOwnLinksAreLinks(t *testing.T) {
+	e, err := Render("cancelled", Data{StaffName: "Sam Lee", SendingTrust: "A", ReceivingTrust: "B",
+		Reason: "see https://evil.example/login and http://passport.example.nhs.uk.evil.example/",
+		Link:   "https://passport.example.nhs.uk/portal/moves/1", PublicURL: "https://passport.example.nhs.uk"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(e.HTML, `href="https://evil.example`) || strings.Contains(e.HTML, `href="http://passport.example.nhs.uk.evil`) {
+		t.Errorf("a typed address became a link:\n%s", e.HTML)
+	}
+	if !strings.Contains(e.HTML, `href="https://passport.example.nhs.uk/help`) {
+		t.Errorf("the service's own help link is not a link:\n%s", e.HTML)
+	}
+}
+
+// The acknowledgement of an enquiry carries nothing its sender typed.
+func TestEnquiryAcknowledgementSaysNothingTyped(t *testing.T) {
+	e, err := Render("enquiry_received", Data{PublicURL: "https://passport.example.nhs.uk"})
+	if err != nil || strings.Contains(e.Text, "Dear") || !strings.Contains(e.Text, "2 working days") {
+		t.Errorf("acknowledgement: %v\n%s", err, e.Text)
+	}
+}
+
+func TestEveryTemplateRenders(t *testing.T) {
+	for _, name := range Names() {
+		if _, err := Render(name, Data{PublicURL: "https://p.example"}); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
