@@ -6,6 +6,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/nhs-staff-passport/passport/api"
+	"github.com/nhs-staff-passport/passport/internal/metrics"
 )
 
 // TestBadInputIsRefusedAtTheEdge runs input PostgreSQL cannot store (NUL,
@@ -94,5 +97,35 @@ func TestFormsRefuseControlCharacters(t *testing.T) {
 	rec = b.send("POST", "/contact/staff", url.Values{"csrf": {csrf(t, form.Body.String())}, "name": {"A\x00"}, "email": {"a@nhs.net"}, "message": {"Hello there, a question."}})
 	if rec.Code != http.StatusBadRequest {
 		t.Errorf("the contact form with a NUL: %d", rec.Code)
+	}
+}
+
+// Answers carry nosniff, JSON with personal data is kept by no cache,
+// metrics on the API's port are an operator's, and an oversized portal
+// upload is told it is too large.
+func TestHeadersMetricsAndLimits(t *testing.T) {
+	ph := newPortalHarness(t)
+	h := newHarness(t, func(o *api.Options) { o.Metrics = metrics.New(quiet) })
+	rec := h.do("RJ1/hr", http.MethodGet, "/api/v1/moves", nil, nil)
+	if rec.Header().Get("X-Content-Type-Options") != "nosniff" || rec.Header().Get("Cache-Control") != "no-store" {
+		t.Errorf("moves list headers: %v", rec.Header())
+	}
+	if rec := h.do("", http.MethodGet, "/api/v1/trusts/RJ1/keys", nil, nil); !strings.Contains(rec.Header().Get("Cache-Control"), "max-age") {
+		t.Errorf("public keys lost their caching: %v", rec.Header())
+	}
+	if rec := h.do("", http.MethodGet, "/metrics", nil, nil); rec.Code != http.StatusUnauthorized {
+		t.Errorf("metrics without a key: %d", rec.Code)
+	}
+	if rec := h.do("RJ1/hr", http.MethodGet, "/metrics", nil, nil); rec.Code != http.StatusForbidden {
+		t.Errorf("metrics for HR: %d", rec.Code)
+	}
+	if rec := h.do("RJ1/operator", http.MethodGet, "/metrics", nil, nil); rec.Code != http.StatusOK {
+		t.Errorf("metrics for an operator: %d", rec.Code)
+	}
+	hr := ph.signIn("RJ1/hr")
+	token := csrf(t, hr.send("GET", "/portal/rotations", nil).Body.String())
+	big := url.Values{"csrf": {token}, "pad": {strings.Repeat("x", 20<<20)}}
+	if rec := hr.send("POST", "/portal/rotations", big); rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("a 20 MB upload: %d, want 413", rec.Code)
 	}
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -184,10 +185,18 @@ func guardForm() gin.HandlerFunc {
 			c.Next()
 			return
 		}
+		var err error
 		if strings.HasPrefix(c.ContentType(), "multipart/") {
-			_ = c.Request.ParseMultipartForm(8 << 20)
+			err = c.Request.ParseMultipartForm(8 << 20)
 		} else {
-			_ = c.Request.ParseForm()
+			err = c.Request.ParseForm()
+		}
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			render(c, http.StatusRequestEntityTooLarge, "problem", pageData{Title: "The file is too large",
+				Message: "Split it into smaller files and upload each. Nothing was changed."})
+			c.Abort()
+			return
 		}
 		for name, values := range c.Request.PostForm {
 			for _, v := range values {

@@ -188,7 +188,7 @@ func writeImportFailures(out io.Writer, rows []credentials.ImportRowResult) {
 			continue
 		}
 		for _, e := range r.Errors {
-			_ = w.Write([]string{strconv.Itoa(r.Row), e.Field, e.Reason})
+			_ = w.Write([]string{strconv.Itoa(r.Row), csvCell(e.Field), csvCell(e.Reason)})
 		}
 	}
 	w.Flush()

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -80,8 +81,17 @@ func writeFailuresCSV(out io.Writer, rows []moves.RowResult) {
 			_ = w.Write([]string{strconv.Itoa(r.Row), r.Result, "", "not tried: try the upload again"})
 		}
 		for _, e := range r.Errors {
-			_ = w.Write([]string{strconv.Itoa(r.Row), r.Result, e.Field, e.Reason})
+			_ = w.Write([]string{strconv.Itoa(r.Row), r.Result, csvCell(e.Field), csvCell(e.Reason)})
 		}
 	}
 	w.Flush()
+}
+
+// csvCell keeps a cell from being read as a formula by a spreadsheet: a
+// reason may quote what was uploaded.
+func csvCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }

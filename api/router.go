@@ -5,6 +5,7 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -145,7 +146,7 @@ func newEngine(o Options) *gin.Engine {
 	}
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	r.Use(requestID(), accessLog(o.Logger, o.Metrics), recoverProblem(o.Logger), guardInput())
+	r.Use(requestID(), accessLog(o.Logger, o.Metrics), recoverProblem(o.Logger), guardInput(), safeHeaders(strings.HasPrefix(o.PublicURL, "https://")))
 	r.NoRoute(func(c *gin.Context) {
 		writeProblem(c, Problem{Type: problemType + "not-found", Status: http.StatusNotFound, Detail: "There is nothing here."})
 	})
@@ -157,7 +158,13 @@ func newEngine(o Options) *gin.Engine {
 	r.GET("/readyz", readyz(o.Ready))
 	r.GET("/openapi.json", openAPI)
 	if o.Metrics != nil {
-		r.GET("/metrics", gin.WrapH(o.Metrics.Handler()))
+		// The API's port faces the world: outside dev mode its metrics are
+		// an operator's to read. (A worker's own port serves them open.)
+		if o.Store != nil && !o.DevMode {
+			r.GET("/metrics", authenticate(o.Store), allow(permOperate...), gin.WrapH(o.Metrics.Handler()))
+		} else {
+			r.GET("/metrics", gin.WrapH(o.Metrics.Handler()))
+		}
 	}
 	return r
 }
@@ -299,6 +306,22 @@ func mountPortal(r *gin.Engine, p *portal, perMinute int) {
 		op.POST("/deliveries/retry", p.retryDeliveryForm)
 	}
 	op.POST("/enquiries/:id/answered", p.answerEnquiryForm)
+}
+
+// safeHeaders are sent with every answer: no content sniffing, JSON kept
+// by no cache unless its handler says otherwise (public keys, the trust
+// list), and, behind https, HSTS.
+func safeHeaders(https bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Header("X-Content-Type-Options", "nosniff")
+		if strings.HasPrefix(c.Request.URL.Path, "/api/") {
+			c.Header("Cache-Control", "no-store")
+		}
+		if https {
+			c.Header("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
+		c.Next()
+	}
 }
 
 // limitBody bounds a request's body.

@@ -46,6 +46,11 @@ func runDev(ctx context.Context, cfg config.Config, stdout, logw io.Writer) erro
 	if err := cfg.Validate(config.ModeDev); err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
+	if cfg.HTTPAddr == ":8080" {
+		// Dev mode offers one-click sign-in as any demo person, operators
+		// included: it listens on this machine only unless told otherwise.
+		cfg.HTTPAddr = "127.0.0.1:8080"
+	}
 	log := newLogger(cfg, logw)
 	start := time.Now()
 	d, err := startDev(ctx, cfg, log)

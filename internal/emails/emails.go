@@ -177,7 +177,7 @@ It will expire on {{.Deadline}} unless it moves on. See it here: {{.Link}}`,
 	},
 	"step_failed": {
 		subject: "A step failed in the move of {{.StaffName}}",
-		body: `The {{.Stage}} step of the move of {{.StaffName}} from {{.SendingTrust}} to {{.ReceivingTrust}} failed: {{.Reason}}.
+		body: `The {{.Stage}} step of the move of {{.StaffName}} from {{.SendingTrust}} to {{.ReceivingTrust}} failed{{with .Reason}}: {{.}}{{end}}.
 
 It will wait until an operator or trust admin retries it: {{.Link}}`,
 	},
@@ -193,13 +193,13 @@ See the details: {{.Link}}`,
 	},
 	"cancelled": {
 		subject: "Move cancelled: {{.StaffName}} to {{.ReceivingTrust}}",
-		body: `The move of {{.StaffName}} from {{.SendingTrust}} to {{.ReceivingTrust}} was cancelled: {{.Reason}}.
+		body: `The move of {{.StaffName}} from {{.SendingTrust}} to {{.ReceivingTrust}} was cancelled{{with .Reason}}: {{.}}{{end}}.
 
 Anything that was shared can no longer be seen by {{.ReceivingTrust}}.`,
 	},
 	"declined": {
 		subject: "Move declined: {{.StaffName}} to {{.ReceivingTrust}}",
-		body: `{{.StaffName}} declined the move from {{.SendingTrust}} to {{.ReceivingTrust}}: {{.Reason}}.
+		body: `{{.StaffName}} declined the move from {{.SendingTrust}} to {{.ReceivingTrust}}{{with .Reason}}: {{.}}{{end}}.
 
 Nothing from their passport was shared.`,
 	},
@@ -211,7 +211,7 @@ Start a new move if it is still needed.`,
 	},
 	"paused": {
 		subject: "On hold: the move of {{.StaffName}} to {{.ReceivingTrust}}",
-		body: `The move of {{.StaffName}} from {{.SendingTrust}} to {{.ReceivingTrust}} is on hold: {{.Reason}}.
+		body: `The move of {{.StaffName}} from {{.SendingTrust}} to {{.ReceivingTrust}} is on hold{{with .Reason}}: {{.}}{{end}}.
 
 Nothing more happens until it is resumed: no reminders are sent, nothing new is shared, and the time on hold does not count towards its deadline. We will email again when it carries on.
 
