@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/nhs-staff-passport/passport/internal/credentials"
+	"github.com/nhs-staff-passport/passport/models"
 )
 
 // The OpenAPI 3.1 description of the JSON API, built here beside the routes
@@ -230,5 +231,28 @@ func DocumentedOperations() []string {
 		out = append(out, o.method+" "+p)
 	}
 	sort.Strings(out)
+	return out
+}
+
+// OperationRoles maps "METHOD /path" (gin's :param syntax) of every
+// documented operation to the roles the document says may call it (none
+// for a public one), for the access matrix that checks the routes keep to
+// it.
+func OperationRoles() map[string][]models.Role {
+	out := map[string][]models.Role{}
+	for _, o := range operations {
+		p := o.path
+		for strings.Contains(p, "{") {
+			i, j := strings.Index(p, "{"), strings.Index(p, "}")
+			p = p[:i] + ":" + p[i+1:j] + p[j+1:]
+		}
+		var roles []models.Role
+		for _, r := range strings.Split(o.roles, ",") {
+			if r = strings.TrimSpace(r); r != "" {
+				roles = append(roles, models.Role(r))
+			}
+		}
+		out[o.method+" "+p] = roles
+	}
 	return out
 }

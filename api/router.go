@@ -87,7 +87,7 @@ type handlers struct {
 
 // NewHandler builds the router of an API process.
 func NewHandler(o Options) http.Handler {
-	r := newEngine(o)
+	r := newEngine(o, false)
 	api := &handlers{store: o.Store, creds: o.Credentials, moves: o.Moves, deliveries: o.Deliveries, webhooks: o.Webhooks, email: o.Email,
 		notices: o.Notices, recipients: o.Recipients, publicURL: o.PublicURL}
 	if o.Store != nil && o.Credentials != nil {
@@ -134,9 +134,11 @@ func NewHandler(o Options) http.Handler {
 
 // NewOpsHandler serves only /healthz, /readyz and /metrics, for worker
 // processes.
-func NewOpsHandler(o Options) http.Handler { return newEngine(o) }
+func NewOpsHandler(o Options) http.Handler { return newEngine(o, true) }
 
-func newEngine(o Options) *gin.Engine {
+// newEngine is the router every process serves; ops is a worker's own
+// port (operational endpoints only).
+func newEngine(o Options, ops bool) *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	// Only the configured proxies' X-Forwarded-For is believed: rate
@@ -160,7 +162,7 @@ func newEngine(o Options) *gin.Engine {
 	if o.Metrics != nil {
 		// The API's port faces the world: outside dev mode its metrics are
 		// an operator's to read. (A worker's own port serves them open.)
-		if o.Store != nil && !o.DevMode {
+		if !ops && o.Store != nil && !o.DevMode {
 			r.GET("/metrics", authenticate(o.Store), allow(permOperate...), gin.WrapH(o.Metrics.Handler()))
 		} else {
 			r.GET("/metrics", gin.WrapH(o.Metrics.Handler()))
