@@ -53,42 +53,50 @@ const maxText = 1000
 
 // badField names the first string in v (a decoded request body) that is
 // not clean text or is too long, as its JSON path, with why; "" when all
-// are good. Fields tagged `text:"multiline"` may hold line breaks.
-func badField(v reflect.Value) (string, string) {
-	if f := uncleanField(v, "", false); f != "" {
-		return f, "holds characters that are not allowed (control characters or invalid UTF-8)"
-	}
-	if f, n := longField(v, "", maxText); f != "" {
-		return f, "must be at most " + strconv.Itoa(n) + " characters"
-	}
-	return "", ""
+// are good. Fields tagged `text:"multiline"` may hold line breaks; a
+// field's `max` tag sets its limit (maxText otherwise).
+func badField(v reflect.Value) (field, why string) {
+	walkStrings(v, "", false, maxText, func(path, s string, multiline bool, limit int) bool {
+		switch {
+		case !models.CleanText(s, multiline):
+			field, why = path, "holds characters that are not allowed (control characters or invalid UTF-8)"
+		case utf8.RuneCountInString(s) > limit:
+			field, why = path, "must be at most "+strconv.Itoa(limit)+" characters"
+		default:
+			return true
+		}
+		return false
+	})
+	return field, why
 }
 
-// longField names the first string longer than its limit, and the limit.
-func longField(v reflect.Value, path string, limit int) (string, int) {
+// walkStrings calls visit with every string in v, its JSON path and its
+// field's rules, until visit returns false. Byte slices (json.RawMessage)
+// are judged where they are parsed.
+func walkStrings(v reflect.Value, path string, multiline bool, limit int, visit func(path, s string, multiline bool, limit int) bool) bool {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
-		if !v.IsNil() {
-			return longField(v.Elem(), path, limit)
-		}
+		return v.IsNil() || walkStrings(v.Elem(), path, multiline, limit, visit)
 	case reflect.String:
-		if utf8.RuneCountInString(v.String()) > limit {
-			return strings.TrimPrefix(path, "."), limit
-		}
+		return visit(strings.TrimPrefix(path, "."), v.String(), multiline, limit)
 	case reflect.Slice, reflect.Array:
 		if v.Type().Elem().Kind() == reflect.Uint8 {
-			return "", 0
+			return true
 		}
 		for i := range v.Len() {
-			if f, n := longField(v.Index(i), path+"["+strconv.Itoa(i)+"]", limit); f != "" {
-				return f, n
+			if !walkStrings(v.Index(i), path+"["+strconv.Itoa(i)+"]", multiline, limit, visit) {
+				return false
 			}
 		}
 	case reflect.Map:
 		iter := v.MapRange()
 		for iter.Next() {
-			if f, n := longField(iter.Value(), path+"."+iter.Key().String(), limit); f != "" {
-				return f, n
+			k := iter.Key()
+			if k.Kind() == reflect.String && !visit(strings.TrimPrefix(path, "."), k.String(), false, limit) {
+				return false
+			}
+			if !walkStrings(iter.Value(), path+"."+k.String(), multiline, limit, visit) {
+				return false
 			}
 		}
 	case reflect.Struct:
@@ -110,70 +118,12 @@ func longField(v reflect.Value, path string, limit int) (string, int) {
 			if m, err := strconv.Atoi(sf.Tag.Get("max")); err == nil {
 				l = m
 			}
-			if f, n := longField(v.Field(i), p, l); f != "" {
-				return f, n
+			if !walkStrings(v.Field(i), p, sf.Tag.Get("text") == "multiline", l, visit) {
+				return false
 			}
 		}
 	}
-	return "", 0
-}
-
-// uncleanField names the first string in v that is not clean text, as its
-// JSON path, or "" when all are.
-func uncleanField(v reflect.Value, path string, multiline bool) string {
-	switch v.Kind() {
-	case reflect.Pointer, reflect.Interface:
-		if v.IsNil() {
-			return ""
-		}
-		return uncleanField(v.Elem(), path, multiline)
-	case reflect.String:
-		if !models.CleanText(v.String(), multiline) {
-			return strings.TrimPrefix(path, ".")
-		}
-	case reflect.Slice, reflect.Array:
-		if v.Type().Elem().Kind() == reflect.Uint8 { // json.RawMessage, []byte: judged where parsed
-			return ""
-		}
-		for i := range v.Len() {
-			if f := uncleanField(v.Index(i), path+"["+strconv.Itoa(i)+"]", multiline); f != "" {
-				return f
-			}
-		}
-	case reflect.Map:
-		iter := v.MapRange()
-		for iter.Next() {
-			if f := uncleanField(iter.Value(), path+"."+iter.Key().String(), multiline); f != "" {
-				return f
-			}
-			if k := iter.Key(); k.Kind() == reflect.String && !models.CleanText(k.String(), false) {
-				return strings.TrimPrefix(path, ".")
-			}
-		}
-	case reflect.Struct:
-		t := v.Type()
-		for i := range t.NumField() {
-			sf := t.Field(i)
-			if !sf.IsExported() {
-				continue
-			}
-			name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
-			if name == "-" {
-				continue
-			}
-			p := path
-			if !sf.Anonymous {
-				if name == "" {
-					name = sf.Name
-				}
-				p += "." + name
-			}
-			if f := uncleanField(v.Field(i), p, sf.Tag.Get("text") == "multiline"); f != "" {
-				return f
-			}
-		}
-	}
-	return ""
+	return true
 }
 
 // guardForm refuses a posted form with a field that is not clean text

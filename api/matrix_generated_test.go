@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -35,18 +34,8 @@ func TestEveryRouteKeepsItsRoles(t *testing.T) {
 		o.IdentityCallbackSecret = []byte("x")
 	})
 	// RJ1's data: a passport with a credential, a move to RRK, an import,
-	// a webhook endpoint, an enquiry.
-	var p passportBody
-	h.do("RJ1/hr", http.MethodPost, "/api/v1/passports", map[string]string{"email": "priya@nhs.net", "given_name": "Priya", "family_name": "Secretname"}, &p)
-	var cred struct{ ID string }
-	h.do("RJ1/hr", http.MethodPost, "/api/v1/passports/"+p.ID+"/credentials", `{"type":"dbs_check","claims":`+dbsClaims+`}`, &cred)
-	now := time.Now().UTC()
-	mv := models.Move{ID: uuid.NewString(), SendingODS: "RJ1", ReceivingODS: "RRK", PassportID: p.ID, Kind: models.KindRotation,
-		StaffGroup: models.GroupDoctorInTraining, StartDate: now, Requested: "dbs_check", Status: models.MoveActive, Stage: "consent",
-		WaitingOn: models.WaitingStaff, CreatedAt: now, UpdatedAt: now}
-	if _, _, err := h.store.CreateMove(ctx, &mv); err != nil {
-		t.Fatal(err)
-	}
+	// a webhook endpoint.
+	p, cred, mv := priyasMove(t, h)
 	var imp struct{ ID string }
 	h.do("RJ1/hr", http.MethodPost, "/api/v1/credentials/imports", `{"rows":[{"email":"priya@nhs.net","type":"occupational_health","claims":{"clearance":"fit","epp_cleared":false,"assessed_on":"2026-01-01"}}]}`, &imp)
 	ep, _, err := hooks.Register(ctx, models.Actor{Kind: models.ActorSystem}, "RJ1", "https://esr.example.nhs.uk/hooks", []string{models.EventMoveCompleted})

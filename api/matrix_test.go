@@ -18,19 +18,7 @@ import (
 // role, and nothing of it appears in any answer.
 func TestAccessMatrix(t *testing.T) {
 	h := newHarness(t)
-	ctx := context.Background()
-	// RJ1 moves Priya to RRK; R0A has nothing to do with it.
-	var p passportBody
-	h.do("RJ1/hr", http.MethodPost, "/api/v1/passports", map[string]string{"email": "priya@nhs.net", "given_name": "Priya", "family_name": "Secretname"}, &p)
-	var cred struct{ ID string }
-	h.do("RJ1/hr", http.MethodPost, "/api/v1/passports/"+p.ID+"/credentials", `{"type":"dbs_check","claims":`+dbsClaims+`}`, &cred)
-	now := time.Now().UTC()
-	mv := models.Move{ID: uuid.NewString(), SendingODS: "RJ1", ReceivingODS: "RRK", PassportID: p.ID, Kind: models.KindRotation,
-		StaffGroup: models.GroupDoctorInTraining, StartDate: now, Requested: "dbs_check", Status: models.MoveActive, Stage: "consent",
-		WaitingOn: models.WaitingStaff, CreatedAt: now, UpdatedAt: now}
-	if _, _, err := h.store.CreateMove(ctx, &mv); err != nil {
-		t.Fatal(err)
-	}
+	p, cred, mv := priyasMove(t, h)
 
 	type call struct {
 		method, path, body string
@@ -88,4 +76,22 @@ func TestAccessMatrix(t *testing.T) {
 			t.Errorf("R0A %s lists RJ1's move: %d", role, rec.Code)
 		}
 	}
+}
+
+// priyasMove is RJ1's data for the access matrices: Priya's passport with
+// a DBS check, and her move to RRK; R0A has nothing to do with any of it.
+func priyasMove(t *testing.T, h *harness) (passportBody, struct{ ID string }, models.Move) {
+	t.Helper()
+	var p passportBody
+	h.do("RJ1/hr", http.MethodPost, "/api/v1/passports", map[string]string{"email": "priya@nhs.net", "given_name": "Priya", "family_name": "Secretname"}, &p)
+	var cred struct{ ID string }
+	h.do("RJ1/hr", http.MethodPost, "/api/v1/passports/"+p.ID+"/credentials", `{"type":"dbs_check","claims":`+dbsClaims+`}`, &cred)
+	now := time.Now().UTC()
+	mv := models.Move{ID: uuid.NewString(), SendingODS: "RJ1", ReceivingODS: "RRK", PassportID: p.ID, Kind: models.KindRotation,
+		StaffGroup: models.GroupDoctorInTraining, StartDate: now, Requested: "dbs_check", Status: models.MoveActive, Stage: "consent",
+		WaitingOn: models.WaitingStaff, CreatedAt: now, UpdatedAt: now}
+	if _, _, err := h.store.CreateMove(context.Background(), &mv); err != nil {
+		t.Fatal(err)
+	}
+	return p, cred, mv
 }
