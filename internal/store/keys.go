@@ -70,14 +70,14 @@ func (s *Store) AllocateStatusIndexes(ctx context.Context, trust string, n int) 
 		case err != nil:
 			return translate(err, "revocation list")
 		}
-		changed := []*models.RevocationList{&list}
+		cur := &list
+		changed := []*models.RevocationList{cur}
 		for range n {
-			if list.Count >= vc.StatusListBits {
-				next := newRevocationList(trust, list.Number+1)
-				list = next
-				changed = append(changed, &next)
+			if cur.Count >= vc.StatusListBits {
+				next := newRevocationList(trust, cur.Number+1)
+				cur = &next
+				changed = append(changed, cur)
 			}
-			cur := changed[len(changed)-1]
 			i := freeIndex(cur.Used)
 			_ = vc.SetBit(cur.Used, i)
 			cur.Count++

@@ -68,6 +68,30 @@ func TestRevocationListsHandOutRandomIndexesAndOpenAnotherWhenFull(t *testing.T)
 			if on, _ := vc.Bit(firstBits, last.Index); on {
 				t.Error("revoking in the second list set a bit in the first")
 			}
+			// A trust's lists fill one after another, even within one call.
+			many, err := s.AllocateStatusIndexes(ctx, "RRK", 2*vc.StatusListBits+1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			perList := map[int]map[int]bool{}
+			for _, r := range many {
+				if perList[r.List] == nil {
+					perList[r.List] = map[int]bool{}
+				}
+				if perList[r.List][r.Index] {
+					t.Fatalf("index %+v handed out twice", r)
+				}
+				perList[r.List][r.Index] = true
+			}
+			if len(perList[0]) != vc.StatusListBits || len(perList[1]) != vc.StatusListBits || len(perList[2]) != 1 {
+				t.Errorf("two and a bit lists' worth went %d / %d / %d", len(perList[0]), len(perList[1]), len(perList[2]))
+			}
+			if n, _ := s.RevocationListCount(ctx, "RRK"); n != 3 {
+				t.Errorf("RRK has %d lists, want 3", n)
+			}
+			if next, err := s.AllocateStatusIndexes(ctx, "RRK", 1); err != nil || next[0].List != 2 || perList[2][next[0].Index] {
+				t.Errorf("the next index after a call that filled two lists: %+v %v", next, err)
+			}
 			if _, err := s.RevocationList(ctx, "RJ1", 5); err == nil {
 				t.Error("a list never opened was found")
 			}
