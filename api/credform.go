@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nhs-staff-passport/passport/models"
 )
@@ -227,10 +228,6 @@ func claimsFromForm(fields []credField, f url.Values, suffix string) (map[string
 			}
 			continue
 		}
-		if len(v) > 200 {
-			fail(fd, fd.Label+" must be 200 characters or fewer")
-			continue
-		}
 		switch fd.Kind {
 		case kindNumber:
 			n, err := strconv.Atoi(v)
@@ -262,15 +259,21 @@ func claimErrors(err error, fields []credField, suffix string) ([]models.FieldEr
 		anchor, label := "", ""
 		for _, fd := range fields {
 			if fd.Name == name {
-				anchor, label = fd.Anchor()+suffix, fd.Label
+				fd.Name += suffix // the input's own name, as inputOf gives it
+				anchor, label = fd.Anchor(), fd.Label
 			}
 		}
 		if anchor == "" { // a rule about the whole: shown at the first field
-			anchor, label = fields[0].Anchor()+suffix, ""
+			anchor, label = "claims", ""
+			if len(fields) > 0 {
+				first := fields[0]
+				first.Name += suffix
+				anchor = first.Anchor()
+			}
 		}
 		reason := fe.Reason
 		switch {
-		case label != "" && (strings.HasPrefix(reason, "must ") || strings.HasPrefix(reason, "is ")):
+		case label != "" && (strings.HasPrefix(reason, "must ") || strings.HasPrefix(reason, "is ") || strings.HasPrefix(reason, "has ")):
 			reason = strings.TrimSuffix(label, "?") + " " + reason
 		default:
 			reason = capitalise(reason)
@@ -321,7 +324,7 @@ func trainingFromForm(f url.Values) ([]map[string]any, []models.FieldError) {
 	}
 	if provider == "" {
 		errs = append(errs, models.FieldError{Field: "provider", Reason: "Enter who provided the training"})
-	} else if len(provider) > 200 {
+	} else if utf8.RuneCountInString(provider) > 200 {
 		errs = append(errs, models.FieldError{Field: "provider", Reason: "The provider must be 200 characters or fewer"})
 	}
 	return out, errs
@@ -383,19 +386,5 @@ func orderErrors(errs []models.FieldError, t models.CredentialType) []models.Fie
 			order = append(order, fd.Anchor())
 		}
 	}
-	pos := func(field string) int {
-		for i, o := range order {
-			if o == field {
-				return i
-			}
-		}
-		return len(order)
-	}
-	out := append([]models.FieldError(nil), errs...)
-	for i := 1; i < len(out); i++ { // stable insertion sort: a handful of errors
-		for j := i; j > 0 && pos(out[j].Field) < pos(out[j-1].Field); j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
+	return orderFields(errs, order...)
 }

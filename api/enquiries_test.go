@@ -69,6 +69,11 @@ func TestEnquiries(t *testing.T) {
 	if err != nil || json.Unmarshal(task.Payload, &ack) != nil || ack.To != "sam@nhs.net" {
 		t.Errorf("no acknowledgement queued: %v %+v", err, ack)
 	}
+	// It says nothing the sender typed: the form cannot email anyone words
+	// of someone else's choosing.
+	if strings.Contains(ack.Text+ack.HTML+ack.Subject, "Sam Lee") || strings.Contains(ack.Text, "expired") {
+		t.Errorf("the acknowledgement carries the submitted text: %q", ack.Text)
+	}
 	if rec := h.do("RJ1/hr", http.MethodGet, "/api/v1/enquiries", nil, nil); rec.Code != http.StatusForbidden {
 		t.Errorf("HR reading enquiries: %d", rec.Code)
 	}

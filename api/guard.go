@@ -161,3 +161,19 @@ func guardForm() gin.HandlerFunc {
 		c.Next()
 	}
 }
+
+// fileLabel is an uploaded file's name as kept with its results: clean
+// text, at most 200 characters (a name cut at 200 bytes could end inside
+// a character, which PostgreSQL refuses).
+func fileLabel(name string) string {
+	name = strings.Map(func(r rune) rune {
+		if !models.CleanText(string(r), false) {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(name, ""))
+	if r := []rune(name); len(r) > 200 {
+		name = string(r[:200])
+	}
+	return name
+}

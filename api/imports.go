@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -46,10 +47,7 @@ func (h *handlers) runImport(c *gin.Context, a models.Actor, rows []credentials.
 	if err != nil {
 		return res, err
 	}
-	if len(fileName) > 200 {
-		fileName = fileName[:200]
-	}
-	imp := models.CredentialImport{ID: uuid.NewString(), TrustODS: a.Trust, ActorID: a.ID, FileName: fileName, DryRun: dryRun,
+	imp := models.CredentialImport{ID: uuid.NewString(), TrustODS: a.Trust, ActorID: a.ID, FileName: fileLabel(fileName), DryRun: dryRun,
 		Rows: len(res.Rows), Issued: res.Issued + res.WouldIssue, AlreadyIssued: res.AlreadyIssued, Invalid: res.Invalid,
 		PeopleAdded: res.PeopleAdded, Failures: string(raw), CreatedAt: time.Now().UTC()}
 	if err := h.store.SaveCredentialImport(ctx, &imp); err != nil {
@@ -244,7 +242,7 @@ func (h *handlers) saveTrainingNames(c *gin.Context, a models.Actor, trust strin
 		n.Name, n.TrustODS, n.Created = strings.TrimSpace(n.Name), trust, now
 		key, _ := credentials.NormaliseTrainingName(n.Name)
 		switch {
-		case n.Name == "" || len(n.Name) > 200 || strings.ContainsFunc(n.Name, isControl) || key == "":
+		case n.Name == "" || utf8.RuneCountInString(n.Name) > 200 || !models.CleanText(n.Name, false) || key == "":
 			v.Add(field+".name", "give the course's name as your system exports it, up to 200 characters")
 		case seen[key]:
 			v.Add(field+".name", "is listed twice")

@@ -112,6 +112,7 @@ func TestImportInThePortal(t *testing.T) {
 	if page.Code != http.StatusOK {
 		t.Fatalf("imports page: %d", page.Code)
 	}
+	fileName := "learning-export.csv"
 	upload := func(file string, checkOnly bool) *httptest.ResponseRecorder {
 		var body bytes.Buffer
 		w := multipart.NewWriter(&body)
@@ -119,7 +120,7 @@ func TestImportInThePortal(t *testing.T) {
 		if checkOnly {
 			_ = w.WriteField("check_only", "yes")
 		}
-		fw, _ := w.CreateFormFile("file", "learning-export.csv")
+		fw, _ := w.CreateFormFile("file", fileName)
 		_, _ = fw.Write([]byte(file))
 		_ = w.Close()
 		r := httptest.NewRequest(http.MethodPost, "/portal/imports", &body)
@@ -143,6 +144,16 @@ func TestImportInThePortal(t *testing.T) {
 	results = hr.send("GET", rec.Header().Get("Location"), nil).Body.String()
 	if !strings.Contains(results, "Import results") || !strings.Contains(results, "failures.csv") || !strings.Contains(results, "email: must be an email address") {
 		t.Errorf("import results page:\n%s", results)
+	}
+	// A long file name in Welsh is kept, cut at 200 characters, not 200
+	// bytes (half a character, which PostgreSQL refuses once the rows are in).
+	fileName = "x" + strings.Repeat("ŵ", 150) + ".csv"
+	rec = upload(smallImport, false)
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("an import with a long non-ASCII file name: %d %s", rec.Code, rec.Body)
+	}
+	if got := hr.send("GET", rec.Header().Get("Location"), nil).Body.String(); !strings.Contains(got, strings.Repeat("ŵ", 150)) {
+		t.Error("the file's name is not on its results page")
 	}
 	if rec := upload("not,a,known,header\n", false); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "Unknown column") {
 		t.Errorf("a file of another kind: %d", rec.Code)

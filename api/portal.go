@@ -115,6 +115,8 @@ func (p *portal) portalError(c *gin.Context, err error) {
 	switch {
 	case errors.As(err, &refused):
 		p.problemPage(c, http.StatusConflict, "That cannot be done now", capitalise(refused.Reason)+".")
+	case errors.Is(err, models.ErrInvalid): // what the form's own checks could not name
+		p.problemPage(c, http.StatusBadRequest, "That cannot be taken", "Something in what was sent cannot be stored. Go back, check it and try again.")
 	case errors.Is(err, models.ErrNotFound):
 		p.problemPage(c, http.StatusNotFound, "Page not found", "There is nothing here, or it belongs to another trust.")
 	case errors.Is(err, models.ErrForbidden):

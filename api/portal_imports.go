@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -150,9 +151,9 @@ func (p *portal) addTrainingNameForm(c *gin.Context) {
 			switch {
 			case fe.Field == "names":
 				errs = append(errs, models.FieldError{Field: "name", Reason: "Your trust has 500 course names: remove one first"})
-			case len(fe.Field) > 5 && fe.Field[len(fe.Field)-5:] == ".name":
+			case strings.HasSuffix(fe.Field, ".name"):
 				errs = append(errs, models.FieldError{Field: "name", Reason: "Enter the course's name as your system exports it, up to 200 characters, once"})
-			case len(fe.Field) > 8 && fe.Field[len(fe.Field)-8:] == ".subject":
+			case strings.HasSuffix(fe.Field, ".subject"):
 				errs = append(errs, models.FieldError{Field: "subject", Reason: "Select the subject the course covers"})
 			default:
 				errs = append(errs, models.FieldError{Field: "level", Reason: "Select a level the subject is taught at"})

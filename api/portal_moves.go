@@ -671,11 +671,7 @@ func (p *portal) uploadRotation(c *gin.Context) {
 		_ = c.Error(err) // rows not tried say so; the rest stand
 	}
 	raw, _ := json.Marshal(res.Rows)
-	name := fh.Filename
-	if len(name) > 200 {
-		name = name[:200]
-	}
-	up := models.RotationUpload{ID: uuid.NewString(), TrustODS: u.TrustODS, UserID: u.ID, FileName: name, Started: res.Started,
+	up := models.RotationUpload{ID: uuid.NewString(), TrustODS: u.TrustODS, UserID: u.ID, FileName: fileLabel(fh.Filename), Started: res.Started,
 		AlreadyStarted: res.AlreadyStarted, Invalid: res.Invalid, Results: string(raw), CreatedAt: time.Now().UTC()}
 	if err := p.store.SaveRotationUpload(c.Request.Context(), &up); err != nil {
 		p.portalError(c, err)

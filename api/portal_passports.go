@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -50,7 +51,7 @@ func (p *portal) showPassports(c *gin.Context, status int, form url.Values, errs
 	u := currentUser(c)
 	q := strings.TrimSpace(c.Query("q"))
 	d := passportsData{Query: q, Form: form, Searched: q != ""}
-	if len(q) > maxSearch || strings.ContainsFunc(q, isControl) {
+	if utf8.RuneCountInString(q) > maxSearch { // control characters never get this far (guardInput)
 		errs = append(errs, models.FieldError{Field: "q", Reason: "Enter a name, email address or registration number of up to 100 characters"})
 		status = http.StatusUnprocessableEntity
 		q = ""
@@ -58,7 +59,7 @@ func (p *portal) showPassports(c *gin.Context, status int, form url.Values, errs
 	f := store.PassportSearch{Trust: u.TrustODS, Query: q, Limit: passportsPageSize + 1}
 	if q != "" && strings.ContainsAny(q, "0123456789") {
 		for _, body := range models.RegulatoryBodies() {
-			f.IdentityRefs = append(f.IdentityRefs, p.creds.IdentityRef(body, strings.TrimPrefix(strings.ToUpper(q), body)))
+			f.IdentityRefs = append(f.IdentityRefs, p.creds.IdentityRef(body, strings.TrimPrefix(strings.ToUpper(q), strings.ToUpper(body))))
 		}
 	}
 	if after := c.Query("after"); after != "" {
@@ -84,28 +85,14 @@ func (p *portal) showPassports(c *gin.Context, status int, form url.Values, errs
 	p.page(c, status, "passports", portalPage{Title: "Staff passports", Section: "passports", Errors: errs, Data: d})
 }
 
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
-
 // addPassport: POST /portal/passports, find or make a person's passport,
 // as POST /api/v1/passports does.
 func (p *portal) addPassport(c *gin.Context) {
 	f := c.Request.PostForm
 	in := models.StaffDetails{Email: f.Get("email"), GivenName: f.Get("given_name"), FamilyName: f.Get("family_name")}
-	var errs []models.FieldError
 	if err := in.Validate(""); err != nil {
-		labels := map[string]string{"given_name": "First name", "family_name": "Last name"}
-		for _, fe := range err.(*models.ValidationError).Fields {
-			reason := "Enter an email address, like name@nhs.net"
-			if l, ok := labels[fe.Field]; ok {
-				reason = "Enter the " + strings.ToLower(l[:1]) + l[1:] + " (up to 100 characters)"
-			}
-			errs = append(errs, models.FieldError{Field: fe.Field, Reason: reason})
-		}
-	}
-	if strings.ContainsFunc(in.GivenName+in.FamilyName, isControl) {
-		errs = append(errs, models.FieldError{Field: "given_name", Reason: "Names must not hold control characters"})
-	}
-	if len(errs) > 0 {
+		errs := labelled(err.(*models.ValidationError).Fields, map[string]string{"given_name": "First name", "family_name": "Last name",
+			"email": "Email address"})
 		p.showPassports(c, http.StatusUnprocessableEntity, f, orderFields(errs, "given_name", "family_name", "email"))
 		return
 	}
@@ -121,12 +108,17 @@ func (p *portal) addPassport(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/portal/passports/"+pp.ID+"?done="+done)
 }
 
-// orderFields puts errors in the order of the form's fields.
+// orderFields puts errors in the order of the form's fields (any field
+// not named, last).
 func orderFields(errs []models.FieldError, order ...string) []models.FieldError {
+	pos := func(field string) int {
+		if i := slices.Index(order, field); i >= 0 {
+			return i
+		}
+		return len(order)
+	}
 	out := slices.Clone(errs)
-	slices.SortStableFunc(out, func(a, b models.FieldError) int {
-		return slices.Index(order, a.Field) - slices.Index(order, b.Field)
-	})
+	slices.SortStableFunc(out, func(a, b models.FieldError) int { return pos(a.Field) - pos(b.Field) })
 	return out
 }
 
@@ -516,60 +508,59 @@ func (p *portal) recordAction(c *gin.Context) {
 		return
 	}
 	a := actor(c)
+	// A re-check: the receiving trust records its own check for a move.
+	var recheck *models.Move
+	if id := f.Get("move"); id != "" {
+		if mv, err := p.moves.Visible(c.Request.Context(), a, id); err == nil && mv.PassportID == pp.ID && mv.ReceivingODS == a.Trust {
+			recheck = &mv
+		}
+	}
 	// The form's own key names what it issues: a second submit of the same
 	// form finds them issued and records nothing twice.
+	formID := f.Get("form_id")
+	keyed := formID != "" && len(formID) <= 64
 	ids := make([]string, len(claims))
-	for i := range claims {
-		ids[i] = uuid.NewSHA1(recordFormNamespace, []byte(a.Trust+"|"+pp.ID+"|"+f.Get("form_id")+"|"+strconv.Itoa(i))).String()
-	}
-	if f.Get("form_id") == "" || len(f.Get("form_id")) > 64 {
-		for i := range ids {
-			ids[i] = uuid.NewString()
+	for i := range ids {
+		ids[i] = uuid.NewString()
+		if keyed {
+			ids[i] = uuid.NewSHA1(recordFormNamespace, []byte(a.Trust+"|"+pp.ID+"|"+formID+"|"+strconv.Itoa(i))).String()
 		}
-	} else if done, err := p.store.ExistingCredentials(c.Request.Context(), ids); err != nil {
-		p.portalError(c, err)
-		return
-	} else if len(done) == len(ids) {
-		p.afterRecord(c, a, pp.ID, f.Get("move"))
-		return
 	}
-	var issued []models.Credential
+	if keyed {
+		done, err := p.store.ExistingCredentials(c.Request.Context(), ids)
+		if err != nil {
+			p.portalError(c, err)
+			return
+		}
+		if len(done) == len(ids) {
+			p.afterRecord(c, a, pp.ID, f.Get("move"))
+			return
+		}
+	}
+	// Every credential the form describes, and the re-check's audit
+	// record, land together or not at all.
 	err = p.store.Tx(c.Request.Context(), func(tx *store.Store) error {
-		issued = issued[:0]
 		for i, raw := range claims {
-			cr, err := p.creds.IssueWith(c.Request.Context(), tx, a, credentials.IssueInput{PassportID: pp.ID, Type: string(t), Claims: raw, ID: ids[i]})
-			if err != nil {
+			if _, err := p.creds.IssueWith(c.Request.Context(), tx, a, credentials.IssueInput{PassportID: pp.ID, Type: string(t), Claims: raw, ID: ids[i]}); err != nil {
 				return err
 			}
-			issued = append(issued, cr)
 		}
-		return nil
+		if recheck == nil {
+			return nil
+		}
+		return tx.Audit(c.Request.Context(), a, "credential.rechecked", "move", recheck.ID, map[string]any{"credential_type": t, "credential_ids": ids})
 	})
 	var v *models.ValidationError
-	if errors.As(err, &v) {
-		more, _ := claimErrors(err, credForms[t], "")
-		p.showRecord(c, http.StatusUnprocessableEntity, f, more)
+	if errors.As(err, &v) { // the form's checks ran above; this is the day turning between them
+		errs, _ := claimErrors(err, credForms[t], "")
+		p.showRecord(c, http.StatusUnprocessableEntity, f, errs)
 		return
 	}
 	if err != nil {
 		p.portalError(c, err)
 		return
 	}
-	moveID := f.Get("move")
-	if moveID != "" {
-		if mv, err := p.moves.Visible(c.Request.Context(), a, moveID); err == nil && mv.PassportID == pp.ID && mv.ReceivingODS == a.Trust {
-			ids := make([]string, len(issued))
-			for i, cr := range issued {
-				ids[i] = cr.ID
-			}
-			if err := p.store.Audit(c.Request.Context(), a, "credential.rechecked", "move", mv.ID,
-				map[string]any{"credential_type": t, "credential_ids": ids}); err != nil {
-				p.portalError(c, err)
-				return
-			}
-		}
-	}
-	p.afterRecord(c, a, pp.ID, moveID)
+	p.afterRecord(c, a, pp.ID, f.Get("move"))
 }
 
 // recordFormNamespace makes the IDs of what a record form issues from the

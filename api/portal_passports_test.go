@@ -37,6 +37,10 @@ func TestPortalPassports(t *testing.T) {
 		strings.Index(body, `href="#given_name"`) > strings.Index(body, `href="#email"`) || !strings.Contains(body, `value="Lee"`) {
 		t.Fatalf("bad person: %d\n%s", rec.Code, body)
 	}
+	rec = hr.send("POST", "/portal/passports", url.Values{"csrf": {token}, "email": {"kim@nhs.net"}, "given_name": {"www.evil.example"}, "family_name": {"Lowe"}})
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "First name must be a name, not a web address") {
+		t.Fatalf("a web address for a name: %d", rec.Code)
+	}
 	rec = hr.send("POST", "/portal/passports", url.Values{"csrf": {token}, "email": {"Kim.Lowe@nhs.net"}, "given_name": {"Kim"}, "family_name": {"Lowe"}})
 	if rec.Code != http.StatusSeeOther || !strings.Contains(rec.Header().Get("Location"), "done=added") {
 		t.Fatalf("add: %d %s", rec.Code, rec.Header().Get("Location"))
@@ -138,6 +142,28 @@ func TestPortalPassports(t *testing.T) {
 	rec = hr.send("POST", passportPath+"/record/core_skills_training", training)
 	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "Enter the date moving and handling was completed") {
 		t.Fatalf("training with a subject half filled: %d\n%s", rec.Code, rec.Body)
+	}
+	// Training whose refresher has fallen due is named at its date, not
+	// taken (and not a server error).
+	old := url.Values{"csrf": {token}, "provider": {"e-LfH"}, "level-resuscitation": {"2"}}
+	for k, v := range date("completed_on-resuscitation", time.Now().AddDate(-5, 0, 0)) {
+		old[k] = v
+	}
+	rec = hr.send("POST", passportPath+"/record/core_skills_training", old)
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), `href="#completed_on-resuscitation-day"`) ||
+		!strings.Contains(rec.Body.String(), "Date completed is too long ago: the refresher fell due on") {
+		t.Fatalf("training past its refresher: %d\n%s", rec.Code, rec.Body)
+	}
+	ended := url.Values{"csrf": {token}, "basis": {"visa"}}
+	for k, v := range date("checked_on", time.Now().AddDate(-2, 0, 0)) {
+		ended[k] = v
+	}
+	for k, v := range date("expires", time.Now().AddDate(0, 0, -3)) {
+		ended[k] = v
+	}
+	if rec := hr.send("POST", passportPath+"/record/right_to_work", ended); rec.Code != http.StatusUnprocessableEntity ||
+		!strings.Contains(rec.Body.String(), `href="#expires-day"`) || !strings.Contains(rec.Body.String(), "Date the permission ends has passed") {
+		t.Errorf("a right to work that has ended: %d\n%s", rec.Code, rec.Body)
 	}
 	training.Del("level-moving_handling")
 	if rec := hr.send("POST", passportPath+"/record/core_skills_training", training); rec.Code != http.StatusSeeOther {

@@ -309,6 +309,12 @@ func (c OccupationalHealthClaims) expiry() *time.Time {
 	return &c.ReviewDue.Time
 }
 
+// expiryField names the claim a type's end of validity comes from.
+var expiryField = map[CredentialType]string{
+	CredRightToWork: "expires", CredProfessionalRegistration: "renewal_due",
+	CredCoreSkillsTraining: "completed_on", CredOccupationalHealth: "review_due",
+}
+
 // ParsedClaims is a validated claim set with what it implies.
 type ParsedClaims struct {
 	Claims  ClaimSet
@@ -322,7 +328,7 @@ type ParsedClaims struct {
 }
 
 // ParseClaims decodes and validates the claims of a credential type as of
-// today, rejecting unknown fields. Every fault comes back at once in a
+// today, rejecting unknown fields and a fact that has already run out. Every fault comes back at once in a
 // *ValidationError with field paths such as "claims.level".
 func ParseClaims(t CredentialType, raw json.RawMessage, today time.Time) (ParsedClaims, error) {
 	var cs ClaimSet
@@ -351,6 +357,16 @@ func ParseClaims(t CredentialType, raw json.RawMessage, today time.Time) (Parsed
 	}
 	var v ValidationError
 	cs.validate(&v, today)
+	if exp := cs.expiry(); exp != nil && !exp.After(today) && len(v.Fields) == 0 {
+		// A fact that has run out is not one to record: name the date
+		// that says so.
+		on := exp.Format("2 January 2006")
+		if t == CredCoreSkillsTraining {
+			v.Add("claims.completed_on", "is too long ago: the refresher fell due on "+on+"; record the refresher")
+		} else {
+			v.Add("claims."+expiryField[t], "has passed ("+on+"): record a current one")
+		}
+	}
 	if err := v.Err(); err != nil {
 		return ParsedClaims{}, err
 	}

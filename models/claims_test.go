@@ -195,3 +195,20 @@ func TestClaimsBoundTheirText(t *testing.T) {
 		}
 	}
 }
+
+// A fact that has already run out is refused, naming the claim whose date
+// says so: it is not one to record.
+func TestClaimsThatHaveRunOut(t *testing.T) {
+	for typ, c := range map[CredentialType]struct{ claims, field string }{
+		CredRightToWork:              {`{"basis":"visa","checked_on":"2024-01-01","expires":"2026-11-01"}`, "claims.expires"},
+		CredCoreSkillsTraining:       {`{"subject":"resuscitation","level":2,"completed_on":"2025-01-01","provider":"x"}`, "claims.completed_on"},
+		CredProfessionalRegistration: {`{"body":"GMC","number":"1234567","status":"registered","checked_on":"2026-01-01","renewal_due":"2026-11-29"}`, "claims.renewal_due"},
+		CredOccupationalHealth:       {`{"clearance":"fit","epp_cleared":false,"assessed_on":"2025-01-01","review_due":"2026-06-01"}`, "claims.review_due"},
+	} {
+		_, err := ParseClaims(typ, json.RawMessage(c.claims), today)
+		v, ok := err.(*ValidationError)
+		if !ok || len(v.Fields) != 1 || v.Fields[0].Field != c.field {
+			t.Errorf("%s: %v, want one fault in %s", typ, err, c.field)
+		}
+	}
+}

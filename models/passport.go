@@ -71,15 +71,24 @@ func (d *StaffDetails) Validate(prefix string) error {
 	}
 	d.GivenName, d.FamilyName = strings.TrimSpace(d.GivenName), strings.TrimSpace(d.FamilyName)
 	for _, n := range []struct{ field, name string }{{"given_name", d.GivenName}, {"family_name", d.FamilyName}} {
-		field, name := n.field, n.name
-		switch {
-		case name == "" || utf8.RuneCountInString(name) > 100:
-			v.Add(prefix+field, "is required, up to 100 characters")
-		case !CleanText(name, false):
-			v.Add(prefix+field, "must not hold control characters")
-		case LooksLikeAddress(name):
-			v.Add(prefix+field, "must be a name, not a web address")
+		if reason := NameProblem(n.name); reason != "" {
+			v.Add(prefix+n.field, reason)
 		}
 	}
 	return v.Err()
+}
+
+// NameProblem says what is wrong with a person's given or family name
+// (trimmed), or "" when nothing is: up to 100 characters, no control
+// characters, no web address (names go into the emails we send).
+func NameProblem(name string) string {
+	switch {
+	case name == "" || utf8.RuneCountInString(name) > 100:
+		return "is required, up to 100 characters"
+	case !CleanText(name, false):
+		return "must not hold control characters"
+	case LooksLikeAddress(name):
+		return "must be a name, not a web address"
+	}
+	return ""
 }

@@ -399,10 +399,8 @@ func (m *move) onNoRecord(ctx workflow.Context, in NoRecord) (models.MoveProgres
 }
 
 func (m *move) validateRecordsChanged(_ workflow.Context, in RecordsChanged) error {
-	if in.Caller.Kind != models.ActorSystem {
-		if err := trustStaff(in.Caller, m.in.SendingTrust); err != nil {
-			return err
-		}
+	if err := trustStaff(in.Caller, m.in.SendingTrust); err != nil {
+		return err
 	}
 	return m.waitingFor(models.StepRecords)
 }

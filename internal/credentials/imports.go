@@ -74,11 +74,9 @@ var importNamespace = uuid.MustParse("3b0f6c55-2a8e-4d5e-9a57-4f1d1c8e6a01")
 
 // importing is one import on its way through.
 type importing struct {
-	row      int
 	in       *ImportRow
 	res      *ImportRowResult
 	parsed   models.ParsedClaims
-	until    *time.Time
 	email    string
 	ref      string // keyed registration, when given
 	refHeld  bool   // a passport holds ref already
@@ -107,7 +105,7 @@ func (s *Service) Import(ctx context.Context, actor models.Actor, rows []ImportR
 	for i := range rows {
 		r := &res.Rows[i]
 		r.Row = i + 1
-		im := &importing{row: i + 1, in: &rows[i], res: r}
+		im := &importing{in: &rows[i], res: r}
 		if errs := s.checkRow(im, now); len(errs) > 0 {
 			r.Result, r.Errors = ImportInvalid, errs
 			continue
@@ -261,9 +259,11 @@ func (s *Service) checkRow(im *importing, now time.Time) []models.FieldError {
 			v.Add("email", "must be an email address such as name@nhs.net")
 		}
 	}
-	for field, name := range map[string]string{"given_name": in.GivenName, "family_name": in.FamilyName} {
-		if n := strings.TrimSpace(name); len(n) > 100 || strings.ContainsFunc(n, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-			v.Add(field, "must be up to 100 characters, without control characters")
+	for _, n := range []struct{ field, name string }{{"given_name", in.GivenName}, {"family_name", in.FamilyName}} {
+		if name := strings.TrimSpace(n.name); name != "" { // empty: a person already known
+			if reason := models.NameProblem(name); reason != "" {
+				v.Add(n.field, reason)
+			}
 		}
 	}
 	body, number := strings.TrimSpace(in.RegistrationBody), strings.TrimSpace(in.RegistrationNumber)
@@ -287,10 +287,6 @@ func (s *Service) checkRow(im *importing, now time.Time) []models.FieldError {
 			v.Add("claims", err.Error())
 		default:
 			im.parsed = parsed
-			im.until = parsed.Expiry
-			if im.until != nil && !im.until.After(now) {
-				v.Add("claims", "describe a check that has already run out ("+im.until.Format(time.DateOnly)+")")
-			}
 			if reg, ok := parsed.Claims.(*models.ProfessionalRegistrationClaims); ok && body == "" && number == "" {
 				body, number = reg.Body, reg.Number
 			}
@@ -349,7 +345,7 @@ func (s *Service) issueImported(ctx context.Context, actor models.Actor, trust m
 	for i, im := range issue {
 		c := models.Credential{
 			ID: im.res.CredentialID, PassportID: im.passport, Type: models.CredentialType(im.in.Type), Subject: im.parsed.Subject,
-			IssuerODS: trust.ODSCode, KeyID: key.KID, Claims: im.parsed.Canonical, IssuedAt: now, ValidFrom: now, ValidUntil: im.until,
+			IssuerODS: trust.ODSCode, KeyID: key.KID, Claims: im.parsed.Canonical, IssuedAt: now, ValidFrom: now, ValidUntil: im.parsed.Expiry,
 			StatusList: refs[i].List, StatusIndex: refs[i].Index,
 		}
 		doc := vc.NewCredential(vc.NewCredentialInput{
