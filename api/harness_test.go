@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -33,16 +34,23 @@ type harness struct {
 
 func newHarness(t *testing.T, opts ...func(*api.Options)) *harness {
 	t.Helper()
-	return buildHarness(t, t, opts...)
+	return buildHarness(t, t, testenv.PostgresDB(t), opts...)
+}
+
+// newSQLiteHarness is the harness on the development database, for input
+// the two databases treat differently.
+func newSQLiteHarness(t *testing.T) *harness {
+	t.Helper()
+	return buildHarness(t, t, "sqlite:"+filepath.Join(t.TempDir(), "passport.db"))
 }
 
 // newBenchHarness is the harness for a benchmark.
-func newBenchHarness(b *testing.B) *harness { return buildHarness(b, nil) }
+func newBenchHarness(b *testing.B) *harness { return buildHarness(b, nil, testenv.PostgresDB(b)) }
 
-func buildHarness(tb testing.TB, t *testing.T, opts ...func(*api.Options)) *harness {
+func buildHarness(tb testing.TB, t *testing.T, dsn string, opts ...func(*api.Options)) *harness {
 	tb.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.PostgresDB(tb))
+	st, err := store.Open(ctx, dsn)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -55,11 +63,21 @@ func buildHarness(tb testing.TB, t *testing.T, opts ...func(*api.Options)) *harn
 		tb.Fatal(err)
 	}
 	h := &harness{t: t, store: st, keys: map[string]string{}}
+	// The operators' key belongs to the service; "RJ1/operator" and the
+	// like all name it, so tables can be written per trust and role.
+	operator := apikey.New()
+	if _, _, err := st.IssueAPIKey(ctx, models.Actor{Kind: models.ActorSystem}, "RJ1", models.RoleOperator, "x"); err == nil {
+		tb.Fatal("an operator's key was filed under a trust")
+	}
+	if err := st.CreateAPIKey(ctx, &models.APIKey{ID: uuid.NewString(), Prefix: operator.Prefix, SecretHash: operator.Hash, Role: models.RoleOperator}); err != nil {
+		tb.Fatal(err)
+	}
 	for _, ods := range []string{"RJ1", "RRK", "R0A"} {
 		if err := st.SaveTrust(ctx, &models.Trust{ODSCode: ods, Name: "Trust " + ods, Registered: true, RegisteredAt: time.Now()}); err != nil {
 			tb.Fatal(err)
 		}
-		for _, role := range models.Roles() {
+		h.keys[ods+"/"+string(models.RoleOperator)] = operator.Plain
+		for _, role := range []models.Role{models.RoleHR, models.RoleTrustAdmin} {
 			k := apikey.New()
 			if err := st.CreateAPIKey(ctx, &models.APIKey{ID: uuid.NewString(), Prefix: k.Prefix, SecretHash: k.Hash, TrustODS: ods, Role: role}); err != nil {
 				tb.Fatal(err)

@@ -209,11 +209,21 @@ func (p *portal) sessionUser(c *gin.Context, token string) (*sessionUser, error)
 	if now.Sub(sess.LastSeenAt) > sessionTouchEvery {
 		_ = p.store.TouchSession(c.Request.Context(), id, now) // best effort
 	}
-	t, err := p.store.Trust(c.Request.Context(), u.TrustODS)
+	name, err := p.accountTrustName(c, u)
 	if err != nil {
 		return nil, err
 	}
-	return &sessionUser{User: u, TrustName: t.Name, CSRF: formToken(token), sessionID: id}, nil
+	return &sessionUser{User: u, TrustName: name, CSRF: formToken(token), sessionID: id}, nil
+}
+
+// accountTrustName is the name shown beside a person's: their trust's, or
+// for an operator, the service's operations.
+func (p *portal) accountTrustName(c *gin.Context, u models.User) (string, error) {
+	if u.TrustODS == "" {
+		return models.OperationsName, nil
+	}
+	t, err := p.store.Trust(c.Request.Context(), u.TrustODS)
+	return t.Name, err
 }
 
 // allowPage lets only people whose role has the permission through.
@@ -260,8 +270,8 @@ func (p *portal) showSignIn(c *gin.Context, status int, d signInData, errs []mod
 		if err == nil {
 			for _, u := range users {
 				if u.DisabledAt == nil {
-					t, _ := p.store.Trust(c.Request.Context(), u.TrustODS)
-					d.DemoUsers = append(d.DemoUsers, demoUser{User: u, TrustName: t.Name})
+					name, _ := p.accountTrustName(c, u)
+					d.DemoUsers = append(d.DemoUsers, demoUser{User: u, TrustName: name})
 				}
 			}
 		}
@@ -310,11 +320,15 @@ func (p *portal) emailSignInLink(c *gin.Context, u models.User, template string,
 	if next != "" && next != "/portal" {
 		link += "?next=" + url.QueryEscape(next)
 	}
-	t, err := p.store.Trust(c.Request.Context(), u.TrustODS)
-	if err != nil {
-		return err
+	trustName := "" // an operator signs in to the service itself
+	if u.TrustODS != "" {
+		t, err := p.store.Trust(c.Request.Context(), u.TrustODS)
+		if err != nil {
+			return err
+		}
+		trustName = t.Name
 	}
-	msg, err := emails.Render(template, emails.Data{RecipientName: u.Name, TrustName: t.Name, Role: roleName(u.Role),
+	msg, err := emails.Render(template, emails.Data{RecipientName: u.Name, TrustName: trustName, Role: roleName(u.Role),
 		Link: link, PublicURL: p.publicURL})
 	if err != nil {
 		return err

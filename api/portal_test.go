@@ -92,8 +92,16 @@ func newPortalHarness(t *testing.T) *portalHarness {
 		o.LinkRequestsPerMinute = 6000 // these tests sign many people in from one address
 	})
 	ph := &portalHarness{harness: h, queue: asynq.NewInspectorFromRedisClient(rdb), signer: signer, users: map[string]models.User{}}
+	operator := models.User{ID: uuid.NewString(), Role: models.RoleOperator, Name: "Person of the service", Email: "operator@nhs.net", CreatedAt: time.Now()}
+	if err := operator.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.store.CreateUser(context.Background(), &operator); err != nil {
+		t.Fatal(err)
+	}
 	for _, ods := range []string{"RJ1", "RRK", "R0A"} {
-		for _, role := range models.Roles() {
+		ph.users[ods+"/"+string(models.RoleOperator)] = operator // the service's, named under each trust for tables
+		for _, role := range []models.Role{models.RoleHR, models.RoleTrustAdmin} {
 			u := models.User{ID: uuid.NewString(), TrustODS: ods, Role: role, Name: "Person " + ods + " " + string(role),
 				Email: strings.ToLower(ods) + "." + string(role) + "@nhs.net", CreatedAt: time.Now()}
 			if err := h.store.CreateUser(context.Background(), &u); err != nil {
@@ -451,7 +459,7 @@ func TestPortalSignInIsRateLimitedWithAPage(t *testing.T) {
 }
 
 // A trust's administrator can neither see nor remove the service's
-// operators, nor their keys, though they are listed under the trust.
+// operators (who belong to the service, not the trust), nor their keys.
 func TestTrustAdminsCannotReachOperators(t *testing.T) {
 	ph := newPortalHarness(t)
 	ctx := context.Background()

@@ -30,6 +30,23 @@ func (r Role) Reaches(other Role) bool {
 	return rank(other) <= rank(r)
 }
 
+// OperationsName is what the portal calls the operators' side, where a
+// trust's people see their trust's name.
+const OperationsName = "Staff Passport operations"
+
+// AccountTrust says what is wrong with an account's or key's trust for its
+// role, or "": operators belong to the service and name no trust; everyone
+// else belongs to exactly one.
+func AccountTrust(r Role, ods string) string {
+	switch {
+	case r == RoleOperator && ods != "":
+		return "Operators belong to the service, not to a trust: leave the trust out"
+	case r != RoleOperator && !ValidODSCode(ods):
+		return "Enter the trust's ODS code, like RJ1"
+	}
+	return ""
+}
+
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
 	for _, known := range Roles() {
@@ -46,7 +63,7 @@ type APIKey struct {
 	ID         string `gorm:"primaryKey;size:36"`
 	Prefix     string `gorm:"size:16;not null;uniqueIndex"`
 	SecretHash []byte `gorm:"not null"`
-	TrustODS   string `gorm:"size:5;not null;index"`
+	TrustODS   string `gorm:"size:5;not null;index"` // "" for an operator's key
 	Role       Role   `gorm:"size:20;not null"`
 	Name       string `gorm:"size:200;not null;default:''"`
 	CreatedAt  time.Time

@@ -11,7 +11,7 @@ import (
 // is no password.
 type User struct {
 	ID           string `gorm:"primaryKey;size:36"`
-	TrustODS     string `gorm:"size:5;not null;index"`
+	TrustODS     string `gorm:"size:5;not null;index"` // "" for an operator: operators belong to the service
 	Role         Role   `gorm:"size:20;not null"`
 	Email        string `gorm:"size:254;not null;uniqueIndex"`
 	Name         string `gorm:"size:200;not null"`
@@ -36,8 +36,8 @@ func (u *User) Validate() error {
 		v.Add("role", "Choose hr, trust_admin or operator")
 	}
 	u.TrustODS = strings.ToUpper(strings.TrimSpace(u.TrustODS))
-	if !ValidODSCode(u.TrustODS) {
-		v.Add("trust", "Enter the trust's ODS code, like RJ1")
+	if err := AccountTrust(u.Role, u.TrustODS); err != "" {
+		v.Add("trust", err)
 	}
 	return v.Err()
 }

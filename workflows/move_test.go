@@ -25,7 +25,7 @@ var (
 	sendingHR = Caller{Kind: models.ActorAPIKey, ID: "k1", Trust: "RJ1", Role: models.RoleHR}
 	recvHR    = Caller{Kind: models.ActorAPIKey, ID: "k2", Trust: "RRK", Role: models.RoleHR}
 	otherHR   = Caller{Kind: models.ActorAPIKey, ID: "k3", Trust: "R0A", Role: models.RoleHR}
-	operator  = Caller{Kind: models.ActorAPIKey, ID: "k4", Trust: "RJ1", Role: models.RoleOperator}
+	operator  = Caller{Kind: models.ActorAPIKey, ID: "k4", Role: models.RoleOperator}
 
 	identityClaims = `{"method":"in_person_documents","level_of_confidence":"medium","documents_seen":["passport","utility_bill"],"verified_by":"HR","verified_on":"2026-11-30"}`
 	twoShares      = []models.ShareState{

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -234,7 +235,7 @@ func (d *devSystem) printWelcome(w io.Writer, took time.Duration) {
 	fmt.Fprintln(w, "Demo API keys (also in demo-keys.json in the data dir):")
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, k := range d.keys {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", k.Trust, k.Role, k.Key)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", cmp.Or(k.Trust, "service"), k.Role, k.Key)
 	}
 	_ = tw.Flush()
 	fmt.Fprintln(w, "\nDemo staff whose passports RJ1 has filled (start a move for them in the portal):")

@@ -161,8 +161,13 @@ func TestDevModeRunsAndKeepsWorkflowsAcrossRestart(t *testing.T) {
 	if err := json.Unmarshal(data, &keys); err != nil {
 		t.Fatal(err)
 	}
-	if len(keys) != len(demo.Trusts)*len(models.Roles()) {
-		t.Errorf("want a key per demo trust and role, got %d", len(keys))
+	if len(keys) != len(demo.Trusts)*2+1 {
+		t.Errorf("want an HR and an admin key per demo trust and one operator's, got %d", len(keys))
+	}
+	for _, k := range keys {
+		if (k.Role == models.RoleOperator) != (k.Trust == "") {
+			t.Errorf("demo key %s %s: operators' keys, and only theirs, belong to no trust", k.Trust, k.Role)
+		}
 	}
 	var welcome bytes.Buffer
 	d.printWelcome(&welcome, time.Second)

@@ -79,7 +79,7 @@ func TestNewTrustJoinsAndStartsItsFirstMove(t *testing.T) {
 	// The operator signs in (the dev list) and registers Leeds.
 	op := newPortalUser(t, base)
 	page, token := op.get("/portal/sign-in")
-	id := regexp.MustCompile(`name="user" value="([^"]+)">\s*<button[^>]*id="demo-RJ1-operator"`).FindStringSubmatch(page)
+	id := regexp.MustCompile(`name="user" value="([^"]+)">\s*<button[^>]*id="demo-service-operator"`).FindStringSubmatch(page)
 	if id == nil {
 		t.Fatal("no demo operator on the sign-in page")
 	}

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -15,11 +17,14 @@ import (
 )
 
 const keysUsage = `Usage:
-  passport keys create -trust ODS -role hr|trust_admin|operator [-name NAME]
-  passport keys list -trust ODS
+  passport keys create -trust ODS -role hr|trust_admin [-name NAME]
+  passport keys create -role operator [-name NAME]
+  passport keys list [-trust ODS]
   passport keys revoke -prefix PREFIX
 
-The new key is printed once; only its hash is stored. Needs PASSPORT_DATABASE_URL.`
+An operator's key belongs to the service, not to a trust: make it without
+-trust; "keys list" without -trust lists the operators' keys. The new key is
+printed once; only its hash is stored. Needs PASSPORT_DATABASE_URL.`
 
 // runKeys manages API keys from the command line: how the first keys of a
 // production deployment are made.
@@ -55,8 +60,14 @@ func createKey(ctx context.Context, st *store.Store, trust string, role models.R
 	if !role.Valid() {
 		return errors.New("keys create: -role must be hr, trust_admin or operator")
 	}
-	if _, err := st.Trust(ctx, trust); err != nil {
-		return fmt.Errorf("keys create: -trust %q: %w", trust, err)
+	trust = strings.ToUpper(strings.TrimSpace(trust))
+	if problem := models.AccountTrust(role, trust); problem != "" {
+		return fmt.Errorf("keys create: -trust: %s", problem)
+	}
+	if trust != "" {
+		if _, err := st.Trust(ctx, trust); err != nil {
+			return fmt.Errorf("keys create: -trust %q: %w", trust, err)
+		}
 	}
 	plain, _, err := st.IssueAPIKey(ctx, models.Actor{Kind: models.ActorSystem, ID: "cli"}, trust, role, name)
 	if err != nil {
@@ -90,7 +101,7 @@ func revokeKey(ctx context.Context, st *store.Store, prefix string, out io.Write
 	if err != nil {
 		return fmt.Errorf("keys revoke: -prefix %q: %w", prefix, err)
 	}
-	fmt.Fprintf(out, "revoked %s (%s, %s)\n", k.Prefix, k.TrustODS, k.Role)
+	fmt.Fprintf(out, "revoked %s (%s, %s)\n", k.Prefix, cmp.Or(k.TrustODS, "service"), k.Role)
 	return nil
 }
 

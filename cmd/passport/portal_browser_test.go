@@ -300,7 +300,7 @@ func TestPortalInTheBrowser(t *testing.T) {
 	check(hr, "portal-rotation-results")
 	op := b.NewTab()
 	op.Open("/portal/sign-in")
-	submit(op, byID("demo-RJ1-operator"), "Every trust's moves")
+	submit(op, byID("demo-service-operator"), "Every trust's moves")
 	check(op, "portal-operator-dashboard")
 	op.Open("/portal/operator")
 	check(op, "portal-operations")

@@ -125,7 +125,7 @@ func TestRotationUpload(t *testing.T) {
 	}
 
 	// R0A is suspended and its one active move (Ben's) cancelled.
-	op := demoKey(t, dir, "RJ1", "operator")
+	op := demoKey(t, dir, "", "operator")
 	api := d.baseURL() + "/api/v1"
 	var sus struct {
 		Cancelled int `json:"moves_cancelled"`
@@ -230,7 +230,7 @@ func TestRotationMoveRefusesAnswersWhileHeld(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &res); err != nil || code != http.StatusCreated || len(res.Rows) != 1 {
 		t.Fatalf("upload: %d %s", code, body)
 	}
-	op := demoKey(t, dir, "RJ1", "operator")
+	op := demoKey(t, dir, "", "operator")
 	if code := call(t, op, "POST", d.baseURL()+"/api/v1/moves/"+res.Rows[0].MoveID+"/retry", `{"step":"invite"}`, nil); code != http.StatusConflict {
 		t.Errorf("retrying a step that has not failed: %d, want 409", code)
 	}

@@ -41,7 +41,8 @@ type Store interface {
 }
 
 // Users are the people of the demo trusts: an HR officer and an
-// administrator at each, and one operator of the service (at the first).
+// administrator at each, and one operator of the service (who belongs to
+// no trust).
 func Users() []models.User {
 	var out []models.User
 	names := map[string][2]string{
@@ -54,7 +55,7 @@ func Users() []models.User {
 			models.User{TrustODS: t.ODSCode, Role: models.RoleHR, Name: names[t.ODSCode][0], Email: "hr.officer@" + ods + ".demo.nhs.localhost"},
 			models.User{TrustODS: t.ODSCode, Role: models.RoleTrustAdmin, Name: names[t.ODSCode][1], Email: "admin@" + ods + ".demo.nhs.localhost"})
 	}
-	out = append(out, models.User{TrustODS: Trusts[0].ODSCode, Role: models.RoleOperator, Name: "Jo Operator", Email: "operator@passport.demo.nhs.localhost"})
+	out = append(out, models.User{Role: models.RoleOperator, Name: "Jo Operator", Email: "operator@passport.demo.nhs.localhost"})
 	for i := range out {
 		out[i].ID = uuid.NewSHA1(uuid.NameSpaceURL, []byte("staff-passport-demo:"+out[i].Email)).String()
 	}
@@ -89,18 +90,27 @@ func Seed(ctx context.Context, s Store, keysFile string, now time.Time) ([]Key, 
 	}
 
 	var keys []Key
-	for _, t := range Trusts {
-		for _, role := range models.Roles() {
-			k := apikey.New()
-			rec := &models.APIKey{
-				ID: uuid.NewString(), Prefix: k.Prefix, SecretHash: k.Hash,
-				TrustODS: t.ODSCode, Role: role, Name: "demo " + string(role),
-			}
-			if err := s.CreateAPIKey(ctx, rec); err != nil {
-				return nil, fmt.Errorf("demo: key for %s %s: %w", t.ODSCode, role, err)
-			}
-			keys = append(keys, Key{Trust: t.ODSCode, Role: role, Key: k.Plain})
+	add := func(trust string, role models.Role) error {
+		k := apikey.New()
+		rec := &models.APIKey{
+			ID: uuid.NewString(), Prefix: k.Prefix, SecretHash: k.Hash,
+			TrustODS: trust, Role: role, Name: "demo " + string(role),
 		}
+		if err := s.CreateAPIKey(ctx, rec); err != nil {
+			return fmt.Errorf("demo: key for %s %s: %w", trust, role, err)
+		}
+		keys = append(keys, Key{Trust: trust, Role: role, Key: k.Plain})
+		return nil
+	}
+	for _, t := range Trusts {
+		for _, role := range []models.Role{models.RoleHR, models.RoleTrustAdmin} {
+			if err := add(t.ODSCode, role); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := add("", models.RoleOperator); err != nil { // the service's, not a trust's
+		return nil, err
 	}
 	data, err := json.MarshalIndent(keys, "", "  ")
 	if err != nil {

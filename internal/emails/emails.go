@@ -233,15 +233,15 @@ If you did not send us a question, you can ignore this email.`,
 		subject: "Your link to sign in to Staff Passport",
 		body: `Dear {{.RecipientName}},
 
-Use this link to sign in to Staff Passport for {{.TrustName}}: {{.Link}}
+Use this link to sign in to Staff Passport{{with .TrustName}} for {{.}}{{end}}: {{.Link}}
 
 The link works once, for 15 minutes. If you did not ask to sign in, you can ignore this email: no one can sign in without the link.`,
 	},
 	"user_invited": {
-		subject: "You have been invited to Staff Passport for {{.TrustName}}",
+		subject: "You have been invited to Staff Passport{{with .TrustName}} for {{.}}{{end}}",
 		body: `Dear {{.RecipientName}},
 
-You have been added to Staff Passport for {{.TrustName}} as {{.Role}}. Staff Passport lets staff move between NHS trusts without repeating their pre-employment checks and training.
+You have been added to Staff Passport{{with .TrustName}} for {{.}}{{end}} as {{.Role}}. Staff Passport lets staff move between NHS trusts without repeating their pre-employment checks and training.
 
 Sign in with this link: {{.Link}}
 

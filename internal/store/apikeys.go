@@ -23,10 +23,15 @@ func (s *Store) APIKeyByPrefix(ctx context.Context, prefix string) (models.APIKe
 	return k, translate(err, "api key")
 }
 
-// APIKeys returns the keys of a trust, newest first.
+// APIKeys returns the keys of a trust (the operators' keys for ""), newest
+// first.
 func (s *Store) APIKeys(ctx context.Context, trustODS string) ([]models.APIKey, error) {
 	var ks []models.APIKey
-	err := s.db.WithContext(ctx).Where("trust_ods = ?", trustODS).Order("created_at DESC").Find(&ks).Error
+	q := s.db.WithContext(ctx).Where("trust_ods = ?", trustODS)
+	if trustODS == "" {
+		q = q.Where("role = ?", models.RoleOperator)
+	}
+	err := q.Order("created_at DESC").Find(&ks).Error
 	return ks, translate(err, "list api keys")
 }
 
@@ -52,6 +57,15 @@ func (s *Store) RevokeAPIKey(ctx context.Context, id string, at time.Time) error
 // audit record, and returns the plain key, which is shown once and never
 // again.
 func (s *Store) IssueAPIKey(ctx context.Context, actor models.Actor, trust string, role models.Role, name string) (string, models.APIKey, error) {
+	var v models.ValidationError
+	if !role.Valid() {
+		v.Add("role", "Choose hr, trust_admin or operator")
+	} else if problem := models.AccountTrust(role, trust); problem != "" {
+		v.Add("trust", problem)
+	}
+	if err := v.Err(); err != nil {
+		return "", models.APIKey{}, err
+	}
 	k := apikey.New()
 	rec := models.APIKey{ID: uuid.NewString(), Prefix: k.Prefix, SecretHash: k.Hash, TrustODS: trust, Role: role, Name: name}
 	err := s.Audited(ctx, actor, "api_key.created", "trust", trust, map[string]any{"prefix": k.Prefix, "role": role, "name": name},

@@ -121,7 +121,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		if err := s.db.WithContext(ctx).AutoMigrate(entities...); err != nil {
 			return err
 		}
-		return s.carryOverStatusLists(ctx)
+		return s.afterMigrate(ctx)
 	}
 	return s.db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
 		if err := conn.Exec("SELECT pg_advisory_lock(?)", migrationLock).Error; err != nil {
@@ -131,8 +131,30 @@ func (s *Store) Migrate(ctx context.Context) error {
 		if err := conn.AutoMigrate(entities...); err != nil {
 			return fmt.Errorf("store: migrate: %w", err)
 		}
-		return (&Store{db: conn, postgres: true, watchers: s.watchers}).carryOverStatusLists(ctx)
+		return (&Store{db: conn, postgres: true, watchers: s.watchers}).afterMigrate(ctx)
 	})
+}
+
+// afterMigrate brings rows written by earlier versions up to date, once
+// (each step finds nothing to do the second time).
+func (s *Store) afterMigrate(ctx context.Context) error {
+	if err := s.carryOverStatusLists(ctx); err != nil {
+		return err
+	}
+	return s.operatorsToService(ctx)
+}
+
+// operatorsToService moves operators' accounts and keys, which earlier
+// versions filed under a trust, to the service (no trust), so that no
+// trust's administrator finds them among the trust's own.
+func (s *Store) operatorsToService(ctx context.Context) error {
+	for _, m := range []any{&models.User{}, &models.APIKey{}} {
+		err := s.db.WithContext(ctx).Model(m).Where("role = ? AND trust_ods <> ''", models.RoleOperator).Update("trust_ods", "").Error
+		if err != nil {
+			return translate(err, "operators to the service")
+		}
+	}
+	return nil
 }
 
 // Errors for translate to wrap when a query finds no row or changes none.

@@ -140,6 +140,56 @@ func TestAPIKeys(t *testing.T) {
 	}
 }
 
+// Operators belong to the service: accounts and keys that earlier versions
+// filed under a trust move out of it when the schema is migrated, so the
+// trust's administrator no longer finds them among the trust's own.
+func TestMigrateMovesOperatorsToTheService(t *testing.T) {
+	ctx := context.Background()
+	for name, s := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			if err := s.SaveTrust(ctx, &models.Trust{ODSCode: "RRK", Name: "Birmingham", RegisteredAt: time.Now()}); err != nil {
+				t.Fatal(err)
+			}
+			// As an earlier version wrote them (straight rows: today's
+			// checks refuse an operator with a trust).
+			op := models.User{ID: "7d1c0e52-4f7a-4b5e-9d43-0a6b2c1e8f11", TrustODS: "RRK", Role: models.RoleOperator, Name: "Jo", Email: "jo@nhs.net", CreatedAt: time.Now()}
+			hr := models.User{ID: "2a9e4c71-0b3d-4e6f-8a15-7c2d9e0f1b34", TrustODS: "RRK", Role: models.RoleHR, Name: "Ann", Email: "ann@nhs.net", CreatedAt: time.Now()}
+			for _, u := range []*models.User{&op, &hr} {
+				if err := s.CreateUser(ctx, u); err != nil {
+					t.Fatal(err)
+				}
+			}
+			k := apikey.New()
+			if err := s.CreateAPIKey(ctx, &models.APIKey{ID: "c3b7a1e2-5d4f-4a6b-9c8e-1f0a2b3c4d5e", Prefix: k.Prefix, SecretHash: k.Hash, TrustODS: "RRK", Role: models.RoleOperator}); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if u, _ := s.User(ctx, op.ID); u.TrustODS != "" {
+				t.Errorf("the operator still belongs to %q", u.TrustODS)
+			}
+			if u, _ := s.User(ctx, hr.ID); u.TrustODS != "RRK" {
+				t.Errorf("HR moved out of their trust: %q", u.TrustODS)
+			}
+			if keys, _ := s.APIKeys(ctx, "RRK"); len(keys) != 0 {
+				t.Errorf("the trust still lists %d operator key(s)", len(keys))
+			}
+			if keys, _ := s.APIKeys(ctx, ""); len(keys) != 1 || keys[0].Prefix != k.Prefix {
+				t.Errorf("the service's keys: %+v", keys)
+			}
+			// Today's ways in refuse an operator under a trust, and a
+			// trust's role without one.
+			if _, _, err := s.IssueAPIKey(ctx, models.Actor{Kind: models.ActorSystem}, "RRK", models.RoleOperator, "x"); !errors.Is(err, models.ErrInvalid) {
+				t.Errorf("an operator's key under a trust: %v", err)
+			}
+			if _, _, err := s.IssueAPIKey(ctx, models.Actor{Kind: models.ActorSystem}, "", models.RoleHR, "x"); !errors.Is(err, models.ErrInvalid) {
+				t.Errorf("an HR key of no trust: %v", err)
+			}
+		})
+	}
+}
+
 // TestAuditedChangesLandWithTheirRecord: a change whose audit record
 // cannot be written is undone, and a failed change writes no record.
 func TestAuditedChangesLandWithTheirRecord(t *testing.T) {
