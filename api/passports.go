@@ -84,7 +84,7 @@ func (h *handlers) findOrCreatePassport(c *gin.Context) {
 // it when there is none, and links it to the actor's trust. The API and
 // the portal add people through it.
 func (h *handlers) findOrAddPassport(ctx context.Context, a models.Actor, in models.StaffDetails) (models.Passport, bool, error) {
-	p, created, err := h.store.FindOrCreatePassport(ctx, in)
+	p, created, err := h.store.ClaimPassport(ctx, in, a.Trust, "")
 	if err != nil {
 		return p, false, err
 	}

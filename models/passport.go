@@ -78,6 +78,24 @@ func (d *StaffDetails) Validate(prefix string) error {
 	return v.Err()
 }
 
+// NotTheirName is the refusal when a trust that has no dealings with a
+// passport's holder names them differently from their passport: the trust
+// must know the person to reach their passport, and is never told the name
+// it holds.
+const NotTheirName = "does not match the name on the passport held for this email address: give the person's names as recorded there (ask them if they have changed)"
+
+// Names reports whether the details name the passport's holder: both names
+// alike regardless of case, spacing and the kind of apostrophe or hyphen.
+func (d StaffDetails) Names(p Passport) bool {
+	return foldName(d.GivenName) == foldName(p.GivenName) && foldName(d.FamilyName) == foldName(p.FamilyName)
+}
+
+var nameMarks = strings.NewReplacer("’", "'", "‘", "'", "ʼ", "'", "‐", "-", "‑", "-", "–", "-")
+
+func foldName(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(nameMarks.Replace(s)), " "))
+}
+
 // NameProblem says what is wrong with a person's given or family name
 // (trimmed), or "" when nothing is: up to 100 characters, no control
 // characters, no web address (names go into the emails we send).

@@ -138,6 +138,9 @@ func (s *Service) Import(ctx context.Context, actor models.Actor, rows []ImportR
 	for _, p := range byRef {
 		found = append(found, p.ID)
 	}
+	for _, p := range byEmail {
+		found = append(found, p.ID)
+	}
 	linked, err := s.store.LinkedPassports(ctx, trust.ODSCode, found)
 	if err != nil {
 		return res, err
@@ -154,7 +157,18 @@ func (s *Service) Import(ctx context.Context, actor models.Actor, rows []ImportR
 			im.res.Result = ImportInvalid
 			im.res.Errors = []models.FieldError{{Field: "email", Reason: "no one your trust deals with has this registration number; give their email address"}}
 			continue
+		case byEmail[im.email].ID != "" && linked[byEmail[im.email].ID]:
+			im.passport = byEmail[im.email].ID
 		case byEmail[im.email].ID != "":
+			// A passport new to the trust: the row must name its holder,
+			// as a trust that knows the person would (the address alone
+			// must not reach anyone's passport, nor tell their name).
+			d := models.StaffDetails{GivenName: im.in.GivenName, FamilyName: im.in.FamilyName}
+			if !d.Names(byEmail[im.email]) {
+				im.res.Result = ImportInvalid
+				im.res.Errors = []models.FieldError{{Field: "given_name", Reason: "your trust does not deal with this person yet, so give their given name and family name as recorded on the passport held for this email address (ask them if they have changed)"}}
+				continue
+			}
 			im.passport = byEmail[im.email].ID
 		case im.email == "":
 			im.res.Result = ImportInvalid

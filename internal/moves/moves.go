@@ -106,7 +106,7 @@ func (s *Service) Start(ctx context.Context, actor models.Actor, req StartReques
 		return models.Move{}, false, err
 	}
 	hash := sha256.Sum256(canonical)
-	passport, err := s.findPassport(ctx, req)
+	passport, err := s.findPassport(ctx, in.SendingTrust, req)
 	if err != nil {
 		return models.Move{}, false, err
 	}
@@ -179,19 +179,28 @@ func (s *Service) Start(ctx context.Context, actor models.Actor, req StartReques
 }
 
 // findPassport finds the person's one passport: by a verified professional
-// registration when the request names one, else by email address (made
-// when there is none). Never by name.
-func (s *Service) findPassport(ctx context.Context, req StartRequest) (models.Passport, error) {
+// registration when the request names one and the sending trust deals with
+// its holder already (a registration number is public: alone it must not
+// reach anyone's passport or address), else by email address (made when
+// there is none; one the trust does not deal with yet only when the request
+// names its holder). Never by name alone.
+func (s *Service) findPassport(ctx context.Context, sending string, req StartRequest) (models.Passport, error) {
 	if pr := req.Staff.ProfessionalRegistration; pr != nil && s.Credentials != nil {
 		p, err := s.Store.PassportByIdentityRef(ctx, s.Credentials.IdentityRef(pr.Body, pr.Number))
-		if err == nil {
-			return p, nil
-		}
-		if !errors.Is(err, models.ErrNotFound) {
+		switch {
+		case err == nil:
+			linked, err := s.Store.LinkedPassports(ctx, sending, []string{p.ID})
+			if err != nil {
+				return models.Passport{}, err
+			}
+			if linked[p.ID] || p.Email == req.Staff.Email {
+				return p, nil
+			}
+		case !errors.Is(err, models.ErrNotFound):
 			return models.Passport{}, err
 		}
 	}
-	p, _, err := s.Store.FindOrCreatePassport(ctx, req.Staff.StaffDetails)
+	p, _, err := s.Store.ClaimPassport(ctx, req.Staff.StaffDetails, sending, "staff.")
 	return p, err
 }
 

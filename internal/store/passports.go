@@ -30,6 +30,25 @@ func (s *Store) FindOrCreatePassport(ctx context.Context, d models.StaffDetails)
 	return existing, false, translate(err, "passport by email")
 }
 
+// ClaimPassport finds the person's passport by email address for a trust,
+// making it when there is none. A passport the trust has no dealings with
+// yet is the trust's to reach only when the details name its holder (see
+// models.NotTheirName); field names in the refusal take prefix. It does
+// not link the passport to the trust: the caller does, with its change.
+func (s *Store) ClaimPassport(ctx context.Context, d models.StaffDetails, trust, prefix string) (models.Passport, bool, error) {
+	p, created, err := s.FindOrCreatePassport(ctx, d)
+	if err != nil || created || d.Names(p) {
+		return p, created, err
+	}
+	linked, err := s.LinkedPassports(ctx, trust, []string{p.ID})
+	if err != nil || linked[p.ID] {
+		return p, false, err
+	}
+	var v models.ValidationError
+	v.Add(prefix+"given_name", models.NotTheirName)
+	return models.Passport{}, false, v.Err()
+}
+
 // PassportExists reports whether the passport exists, or an error
 // wrapping models.ErrNotFound.
 func (s *Store) PassportExists(ctx context.Context, id string) error {
