@@ -13,10 +13,15 @@ import (
 
 // TestBadInputIsRefusedAtTheEdge runs input PostgreSQL cannot store (NUL,
 // invalid UTF-8), control characters, oversized free text and trailing
-// JSON against the API and pages on PostgreSQL: each is refused with 400
-// or 422 naming what is wrong, never a 5xx.
+// JSON against the API on PostgreSQL and on SQLite (which would store
+// most of it): each is refused with 400 or 422 naming what is wrong, never
+// a 5xx, on both.
 func TestBadInputIsRefusedAtTheEdge(t *testing.T) {
-	h := newHarness(t)
+	t.Run("postgres", func(t *testing.T) { badInputIsRefused(t, newHarness(t)) })
+	t.Run("sqlite", func(t *testing.T) { badInputIsRefused(t, newSQLiteHarness(t)) })
+}
+
+func badInputIsRefused(t *testing.T, h *harness) {
 	var p struct{ ID string }
 	h.do("RJ1/hr", http.MethodPost, "/api/v1/passports", `{"email":"ok@nhs.net","given_name":"Ok","family_name":"Person"}`, &p)
 

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 
@@ -248,66 +249,93 @@ func mountPortal(r *gin.Engine, p *portal, perMinute int) {
 	}
 
 	g := r.Group("/portal", limitBody(maxUpload+1<<20), guardForm(), p.requireUser)
-	g.GET("", p.dashboard)
-	g.POST("/sign-out", p.signOut)
-	g.GET("/moves", p.allowPage(permSeeMoves), p.movesList)
-	g.GET("/moves/:id", p.allowPage(permSeeMoves), p.movePage)
-	g.POST("/moves/:id/cancel", p.allowPage(permCancel), p.cancelAction())
-	g.POST("/moves/:id/identity", p.allowPage(permIdentity), p.identityAction())
-	g.POST("/moves/:id/shares/:share/decision", p.allowPage(permDecide), p.decideAction())
-	g.POST("/moves/:id/retry", p.allowPage(permRetry), p.retryAction())
-	g.POST("/moves/:id/deadline", p.allowPage(permDeadline), p.deadlineAction())
-	g.GET("/start", p.allowPage(permStartMoves), p.startPage)
-	g.POST("/start", p.allowPage(permStartMoves), p.startAction)
-	g.GET("/rotations", p.allowPage(permStartMoves), p.rotationsPage)
-	g.POST("/rotations", p.allowPage(permStartMoves), p.uploadRotation)
-	g.GET("/rotations/:id", p.allowPage(permStartMoves), p.rotationPage)
-	g.GET("/rotations/:id/failures.csv", p.allowPage(permStartMoves), p.rotationFailures)
+	anyone := permission(models.Roles())
+	page := func(grp *gin.RouterGroup, method, rel string, perm permission, h ...gin.HandlerFunc) {
+		notePage(method, grp.BasePath()+rel, perm)
+		grp.Handle(method, rel, append([]gin.HandlerFunc{p.allowPage(perm)}, h...)...)
+	}
+	get := func(grp *gin.RouterGroup, rel string, perm permission, h gin.HandlerFunc) {
+		page(grp, http.MethodGet, rel, perm, h)
+	}
+	post := func(grp *gin.RouterGroup, rel string, perm permission, h gin.HandlerFunc) {
+		page(grp, http.MethodPost, rel, perm, h)
+	}
+	get(g, "", anyone, p.dashboard)
+	post(g, "/sign-out", anyone, p.signOut)
+	get(g, "/moves", permSeeMoves, p.movesList)
+	get(g, "/moves/:id", permSeeMoves, p.movePage)
+	post(g, "/moves/:id/cancel", permCancel, p.cancelAction())
+	post(g, "/moves/:id/identity", permIdentity, p.identityAction())
+	post(g, "/moves/:id/shares/:share/decision", permDecide, p.decideAction())
+	post(g, "/moves/:id/retry", permRetry, p.retryAction())
+	post(g, "/moves/:id/deadline", permDeadline, p.deadlineAction())
+	post(g, "/moves/:id/records/:type/no-record", permRecords, p.noRecordAction())
+	get(g, "/start", permStartMoves, p.startPage)
+	post(g, "/start", permStartMoves, p.startAction)
+	get(g, "/rotations", permStartMoves, p.rotationsPage)
+	post(g, "/rotations", permStartMoves, p.uploadRotation)
+	get(g, "/rotations/:id", permStartMoves, p.rotationPage)
+	get(g, "/rotations/:id/failures.csv", permStartMoves, p.rotationFailures)
 
-	pp := g.Group("/passports", p.allowPage(permPassports))
-	pp.GET("", p.passportsPage)
-	pp.POST("", p.addPassport)
-	pp.GET("/:id", p.passportPage)
-	pp.GET("/:id/record/:type", p.recordPage)
-	pp.POST("/:id/record/:type", p.recordAction)
-	pp.GET("/:id/credentials/:cid", p.credentialPage)
-	pp.POST("/:id/credentials/:cid/revoke", p.revokeAction)
-	imp := g.Group("/imports", p.allowPage(permPassports))
-	imp.GET("", p.importsPage)
-	imp.GET("/:id", p.importPage)
-	imp.GET("/:id/failures.csv", p.importFailures)
-	imp.POST("/names", p.addTrainingNameForm)
-	imp.POST("/names/remove", p.removeTrainingNameForm)
+	pp := g.Group("/passports")
+	get(pp, "", permPassports, p.passportsPage)
+	post(pp, "", permPassports, p.addPassport)
+	get(pp, "/:id", permPassports, p.passportPage)
+	get(pp, "/:id/record/:type", permPassports, p.recordPage)
+	post(pp, "/:id/record/:type", permPassports, p.recordAction)
+	get(pp, "/:id/credentials/:cid", permPassports, p.credentialPage)
+	post(pp, "/:id/credentials/:cid/revoke", permPassports, p.revokeAction)
+	imp := g.Group("/imports")
+	get(imp, "", permPassports, p.importsPage)
+	get(imp, "/:id", permPassports, p.importPage)
+	get(imp, "/:id/failures.csv", permPassports, p.importFailures)
+	post(imp, "/names", permPassports, p.addTrainingNameForm)
+	post(imp, "/names/remove", permPassports, p.removeTrainingNameForm)
 	// An import's file may be larger than the portal's other forms take
 	// (outside the group, so its body limit is its own).
-	r.POST("/portal/imports", limitBody(maxImportUpload+1<<20), guardForm(), p.requireUser, p.allowPage(permPassports), p.uploadImport)
-	g.POST("/moves/:id/records/:type/no-record", p.allowPage(permRecords), p.noRecordAction())
+	post(r.Group("/portal", limitBody(maxImportUpload+1<<20), guardForm(), p.requireUser), "/imports", permPassports, p.uploadImport)
 
-	g.GET("/settings", p.allowPage(permSeeSettings), p.settingsPage)
-	manage := g.Group("/settings", p.allowPage(permManageTrust))
-	manage.POST("/policy", p.savePolicyForm)
-	manage.POST("/checklists/:group", p.saveChecklistForm)
-	manage.POST("/users", p.inviteForm)
-	manage.POST("/users/:id/remove", p.removeUserForm)
-	manage.POST("/keys", p.createKeyForm)
-	manage.POST("/keys/:prefix/revoke", p.revokeKeyForm)
+	get(g, "/settings", permSeeSettings, p.settingsPage)
+	post(g, "/settings/policy", permManageTrust, p.savePolicyForm)
+	post(g, "/settings/checklists/:group", permManageTrust, p.saveChecklistForm)
+	post(g, "/settings/users", permManageTrust, p.inviteForm)
+	post(g, "/settings/users/:id/remove", permManageTrust, p.removeUserForm)
+	post(g, "/settings/keys", permManageTrust, p.createKeyForm)
+	post(g, "/settings/keys/:prefix/revoke", permManageTrust, p.revokeKeyForm)
 	if p.webhooks != nil {
-		manage.POST("/webhooks", p.addWebhookForm)
-		manage.POST("/webhooks/:id/remove", p.removeWebhookForm)
+		post(g, "/settings/webhooks", permManageTrust, p.addWebhookForm)
+		post(g, "/settings/webhooks/:id/remove", permManageTrust, p.removeWebhookForm)
 		if p.deliveries != nil {
-			manage.POST("/webhooks/retry", p.retryWebhookForm)
+			post(g, "/settings/webhooks/retry", permManageTrust, p.retryWebhookForm)
 		}
 	}
 
-	op := g.Group("/operator", p.allowPage(permOperate))
-	op.GET("", p.operatorPage)
-	op.POST("/trusts", p.registerTrustForm)
-	op.POST("/trusts/:ods/suspend", p.suspendForm)
-	op.POST("/trusts/:ods/reinstate", p.reinstateForm)
+	get(g, "/operator", permOperate, p.operatorPage)
+	post(g, "/operator/trusts", permOperate, p.registerTrustForm)
+	post(g, "/operator/trusts/:ods/suspend", permOperate, p.suspendForm)
+	post(g, "/operator/trusts/:ods/reinstate", permOperate, p.reinstateForm)
 	if p.deliveries != nil {
-		op.POST("/deliveries/retry", p.retryDeliveryForm)
+		post(g, "/operator/deliveries/retry", permOperate, p.retryDeliveryForm)
 	}
-	op.POST("/enquiries/:id/answered", p.answerEnquiryForm)
+	post(g, "/operator/enquiries/:id/answered", permOperate, p.answerEnquiryForm)
+}
+
+// pageRoles is every portal page and form with the roles that reach it,
+// noted as the router is built.
+var pageRoles sync.Map // "METHOD /path" -> permission
+
+func notePage(method, path string, perm permission) { pageRoles.Store(method+" "+path, perm) }
+
+// PageRoles returns the roles that reach each portal page and form of the
+// routers built so far ("GET /portal/moves/:id" -> roles): the portal's
+// access matrix is generated from it.
+func PageRoles() map[string][]models.Role {
+	out := map[string][]models.Role{}
+	pageRoles.Range(func(k, v any) bool {
+		out[k.(string)] = v.(permission)
+		return true
+	})
+	return out
 }
 
 // safeHeaders are sent with every answer: no content sniffing, JSON kept
