@@ -16,16 +16,34 @@ import (
 // a names the activities; their methods are never called on it here.
 var a *activities.Activities
 
-// activityOptions bound every activity: a few quick retries for a blip,
-// then the step is marked failed and waits for a person.
+// activityWindow is how long an activity's infrastructure faults (a
+// database, Redis or relay outage; a worker killed mid-attempt) are retried
+// before its step is marked failed for a person. Outages seen in practice
+// last seconds to a few minutes (a database failover, Redis reloading its
+// append-only file, a relay restarting); a quarter of an hour rides them
+// out several times over, while a fault that needs a person (a broken
+// configuration) still reaches one within the quarter hour.
+const activityWindow = 15 * time.Minute
+
+// nonRetryable are the activities' business refusals: retrying cannot
+// change them, so they fail the step at once.
+var nonRetryable = []string{activities.ErrTypeNotFound, activities.ErrTypeInvalid, activities.ErrTypeInvalidEmail}
+
+// activityOptions bound every activity: infrastructure faults are retried
+// for activityWindow, the interval doubling from a second to at most a
+// minute (so a step carries on within a minute of the service coming
+// back); business refusals are not retried. The window takes about 20
+// attempts; the cap on attempts is above that, so the window is what ends
+// them (it also keeps unit tests' skipped clock from running for ever).
 var activityOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: 30 * time.Second,
+	StartToCloseTimeout:    30 * time.Second,
+	ScheduleToCloseTimeout: activityWindow,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval:        time.Second,
 		BackoffCoefficient:     2,
-		MaximumInterval:        30 * time.Second,
-		MaximumAttempts:        5,
-		NonRetryableErrorTypes: []string{activities.ErrTypeNotFound, activities.ErrTypeInvalid, activities.ErrTypeInvalidEmail},
+		MaximumInterval:        time.Minute,
+		MaximumAttempts:        30,
+		NonRetryableErrorTypes: nonRetryable,
 	},
 }
 
@@ -459,9 +477,10 @@ func (m *move) step(ctx workflow.Context, name string, fn func() error) bool {
 		m.p.WaitingOn = models.WaitingOperator
 		m.publish(ctx)
 		// Telling people is best effort: the failure is on the move's page anyway.
+		// The trusts' email says it in plain words; the page keeps the cause.
 		_ = workflow.ExecuteActivity(ctx, a.Notify, activities.NoticeInput{
 			MoveID: m.in.MoveID, Template: activities.TemplateStepFailed, Stage: name,
-			N: int(now.Unix()), Reason: st.Error,
+			N: int(now.Unix()), Reason: failureWords(err),
 		}).Get(ctx, nil)
 		if err := workflow.Await(ctx, func() bool { return m.retry == name || m.stop != nil }); err != nil || m.stop != nil {
 			return false
@@ -572,19 +591,43 @@ func (m *move) publish(ctx workflow.Context) {
 	}
 }
 
-// failureText is what people see of a failed step: the application
-// error's message, not the retry wrapper around it.
+// failureText is what the move's page shows of a failed step, for the
+// trusts' admins and operators: a refusal's words, or for a fault retried
+// until the window ran out, the last attempt's error.
 func failureText(err error) string {
 	var app *temporal.ApplicationError
-	if errors.As(err, &app) {
+	gaveUp := "gave up after " + activityWindow.String() + " of retries"
+	switch {
+	case errors.As(err, &app) && refused(app):
 		return app.Message()
+	case errors.As(err, &app):
+		return gaveUp + "; the last attempt: " + app.Message()
 	}
 	var timeout *temporal.TimeoutError
 	if errors.As(err, &timeout) {
-		return "timed out"
+		return gaveUp + " (timed out)"
 	}
 	return err.Error()
 }
+
+// refused reports whether an activity's error is a business refusal, which
+// no retry changes.
+func refused(app *temporal.ApplicationError) bool {
+	return app.NonRetryable() || slices.Contains(nonRetryable, app.Type())
+}
+
+// failureWords says for the trusts' email what went wrong, in words and
+// never as internal error text (which names hosts and addresses): a
+// business refusal's own words, or that a service did not answer.
+func failureWords(err error) string {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) && refused(app) {
+		return app.Message()
+	}
+	return "a service it needs (our database, message queue or email service) did not answer for " + minutes(activityWindow) + " minutes"
+}
+
+func minutes(d time.Duration) string { return fmt.Sprint(int(d.Minutes())) }
 
 // errRefused builds a validator's refusal: the caller sees the reason.
 func errRefused(format string, args ...any) error {

@@ -66,6 +66,7 @@ type harness struct {
 	progress []models.MoveProgress
 	indexed  []string // search attributes upserted: "status/stage/waiting on"
 	notices  []string // "template/stage/n"
+	reasons  []string // the reasons notices gave
 	replies  map[string]error
 }
 
@@ -79,6 +80,9 @@ func newHarness(t *testing.T) *harness {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		h.notices = append(h.notices, in.Template+"/"+in.Stage+"/"+itoa(in.N))
+		if in.Reason != "" {
+			h.reasons = append(h.reasons, in.Reason)
+		}
 	}
 	h.env.OnActivity(a.SendInvitation, mock.Anything, mock.Anything).Run(note).Return(nil)
 	h.env.OnActivity(a.PrepareIdentity, mock.Anything, mock.Anything).Run(note).Return(

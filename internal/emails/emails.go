@@ -177,9 +177,9 @@ It will expire on {{.Deadline}} unless it moves on. See it here: {{.Link}}`,
 	},
 	"step_failed": {
 		subject: "A step failed in the move of {{.StaffName}}",
-		body: `The {{.Stage}} step of the move of {{.StaffName}} from {{.SendingTrust}} to {{.ReceivingTrust}} failed{{with .Reason}}: {{.}}{{end}}.
+		body: `We could not complete the {{.Stage}} step of the move of {{.StaffName}} from {{.SendingTrust}} to {{.ReceivingTrust}}{{with .Reason}}: {{.}}{{end}}.
 
-It will wait until an operator or trust admin retries it: {{.Link}}`,
+We have stopped trying, and the move waits. Once the cause is put right, a trust administrator or an operator can retry the step from the move's page, where the full cause is shown: {{.Link}}`,
 	},
 	"completed": {
 		subject: "Move completed: {{.StaffName}} to {{.ReceivingTrust}}",
