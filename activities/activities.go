@@ -11,12 +11,19 @@ import (
 	"github.com/nhs-staff-passport/passport/internal/jobs"
 	"github.com/nhs-staff-passport/passport/internal/linktoken"
 	"github.com/nhs-staff-passport/passport/internal/store"
+	"github.com/nhs-staff-passport/passport/models"
 )
 
 // EmailQueue queues an email for delivery; the same key queued twice sends
 // one email. *jobs.Enqueuer is one.
 type EmailQueue interface {
 	EnqueueEmail(ctx context.Context, key string, e jobs.Email) error
+}
+
+// Outbox records a move's notification and queues its email;
+// *outbox.Outbox is one.
+type Outbox interface {
+	Send(ctx context.Context, n models.Notification, e jobs.Email) error
 }
 
 // Emitter queues webhook events to the trusts that subscribed;
@@ -36,7 +43,10 @@ func (a *Activities) emit(ctx context.Context, trusts []string, eventType, key s
 // Activities is registered with the Temporal worker as one struct; its
 // exported methods are the activities.
 type Activities struct {
-	Email       EmailQueue
+	Email EmailQueue
+	// Outbox records and queues a move's notifications (the database
+	// first, so none is lost with the queue).
+	Outbox      Outbox
 	Store       *store.Store
 	Credentials *credentials.Service
 	Links       *linktoken.Signer

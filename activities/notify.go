@@ -72,12 +72,8 @@ func (a *Activities) send(ctx context.Context, mc moveContext, key, template, re
 	if err != nil {
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalid, err)
 	}
-	n := &models.Notification{ID: key, MoveID: mc.move.ID, Template: template, Recipient: recipient, Status: "queued",
-		CreatedAt: a.now().UTC(), UpdatedAt: a.now().UTC()}
-	if err := a.Store.SaveNotification(ctx, n); err != nil {
-		return err
-	}
-	return a.Email.EnqueueEmail(ctx, key, jobs.Email{To: to, Subject: e.Subject, Text: e.Text, HTML: e.HTML})
+	n := models.Notification{ID: key, MoveID: mc.move.ID, Template: template, Recipient: recipient}
+	return a.Outbox.Send(ctx, n, jobs.Email{To: to, Subject: e.Subject, Text: e.Text, HTML: e.HTML})
 }
 
 // Notify sends a move's notification to everyone it concerns.

@@ -147,11 +147,7 @@ func (h *handlers) viewMove(c *gin.Context, mv models.Move, withTimeline bool) (
 		return v, err
 	}
 	for _, n := range notes {
-		detail := "email to " + strings.ReplaceAll(n.Recipient, "_", " ")
-		if n.Status == "failed" {
-			detail += " failed"
-		}
-		v.Timeline = append(v.Timeline, timelineEntry{At: n.CreatedAt, Event: "notification." + n.Template, Detail: detail})
+		v.Timeline = append(v.Timeline, timelineEntry{At: n.CreatedAt, Event: "notification." + n.Template, Detail: deliveryWords(n)})
 	}
 	slices.SortStableFunc(v.Timeline, func(a, b timelineEntry) int { return a.At.Compare(b.At) })
 	return v, nil
@@ -386,4 +382,19 @@ func (h *handlers) noRecord() gin.HandlerFunc {
 	return answerWith(h, workflows.UpdateNoRecord, "records.no_record", func(_ *gin.Context, who workflows.Caller, in noRecordRequest) (any, any) {
 		return workflows.NoRecord{Caller: who, Type: in.CredentialType}, in
 	})
+}
+
+// deliveryWords says where one of the move's emails is: queued, sent,
+// failing since when (and being retried), or failed for good.
+func deliveryWords(n models.Notification) string {
+	to := "email to " + strings.ReplaceAll(n.Recipient, "_", " ")
+	switch {
+	case n.Status == models.NotificationSent:
+		return to + ": sent"
+	case n.Status == models.NotificationFailed:
+		return to + ": not delivered; an operator can send it again"
+	case n.FailingSince != nil:
+		return to + ": failing since " + n.FailingSince.UTC().Format("2 Jan 2006 15:04 MST") + "; we keep trying"
+	}
+	return to + ": queued"
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/nhs-staff-passport/passport/activities"
 	"github.com/nhs-staff-passport/passport/internal/expiry"
 	"github.com/nhs-staff-passport/passport/internal/jobs"
+	"github.com/nhs-staff-passport/passport/internal/outbox"
 	"github.com/nhs-staff-passport/passport/workflows"
 )
 
@@ -31,6 +32,10 @@ type Options struct {
 	Redis      redis.UniversalClient
 	Mailer     jobs.Mailer
 	Deliveries jobs.ServerOptions
+	// Outbox, if set, hears every email's outcome and sweeps up after
+	// faults every SweepEvery (default a minute).
+	Outbox     *outbox.Outbox
+	SweepEvery time.Duration
 	// Expiry, if set, is the daily credential expiry job: scheduled at
 	// ExpiryAt (cron, in ExpiryZone) and run as the worker starts.
 	Expiry     *expiry.Job
@@ -57,6 +62,9 @@ func Run(ctx context.Context, o Options) error {
 	if o.Expiry != nil {
 		o.Deliveries.Expiry = func(ctx context.Context) error { _, err := o.Expiry.Run(ctx); return err }
 	}
+	if o.Outbox != nil {
+		o.Deliveries.Observer = o.Outbox
+	}
 	srv, handler := jobs.NewServer(o.Redis, o.Mailer, o.Deliveries)
 	if err := srv.Start(handler); err != nil {
 		return fmt.Errorf("worker: start delivery server: %w", err)
@@ -68,6 +76,16 @@ func Run(ctx context.Context, o Options) error {
 			return err
 		}
 		defer stop()
+	}
+
+	if o.Outbox != nil {
+		every := o.SweepEvery
+		if every == 0 {
+			every = time.Minute
+		}
+		swept := make(chan struct{})
+		go func() { defer close(swept); o.Outbox.Run(ctx, every) }()
+		defer func() { <-swept }()
 	}
 
 	o.Logger.Info("worker running", "task_queue", o.TaskQueue)

@@ -109,3 +109,25 @@ func TestARefusalFailsTheStepAtOnce(t *testing.T) {
 func refusal(msg string) error {
 	return temporal.NewNonRetryableApplicationError(msg, activities.ErrTypeInvalid, nil)
 }
+
+// A move's own retry window (PASSPORT_RETRY_WINDOW when it started) is the
+// one its steps keep.
+func TestAMovesRetryWindowIsItsOwn(t *testing.T) {
+	h := newHarness(t)
+	h.outage(time.Hour)
+	h.uptoConsent()
+	var failed models.MoveProgress
+	h.env.RegisterDelayedCallback(func() { failed = h.last() }, 4*time.Minute)
+	h.at(5*time.Minute, "cancel", UpdateCancel, Cancel{Caller: operator, Reason: "giving up on it"})
+	in := input(models.KindRotation)
+	in.RetryWindow = 30 * time.Second
+	if res := h.run(in); res.Status != models.MoveCancelled {
+		t.Fatalf("result %+v", res)
+	}
+	if failed.LastFailure == nil || !strings.Contains(failed.LastFailure.Error, "30s") {
+		t.Fatalf("a minute after a 30-second window: %+v", failed.LastFailure)
+	}
+	if len(h.reasons) == 0 || !strings.Contains(h.reasons[0], "did not answer for 30 seconds") {
+		t.Errorf("reasons %q", h.reasons)
+	}
+}

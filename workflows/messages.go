@@ -76,6 +76,10 @@ type MoveInput struct {
 	EndDate        time.Time // temporary moves only
 	Requested      []models.CredentialType
 	Policy         models.MovePolicy
+	// RetryWindow is how long the move's steps retry infrastructure
+	// faults before one is marked failed; zero (moves started before it
+	// existed) is activityWindow.
+	RetryWindow time.Duration `json:",omitempty"`
 }
 
 // MoveResult is how a move ended.

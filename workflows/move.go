@@ -16,7 +16,8 @@ import (
 // a names the activities; their methods are never called on it here.
 var a *activities.Activities
 
-// activityWindow is how long an activity's infrastructure faults (a
+// activityWindow is, unless the move says otherwise (MoveInput.RetryWindow),
+// how long an activity's infrastructure faults (a
 // database, Redis or relay outage; a worker killed mid-attempt) are retried
 // before its step is marked failed for a person. Outages seen in practice
 // last seconds to a few minutes (a database failover, Redis reloading its
@@ -45,6 +46,20 @@ var activityOptions = workflow.ActivityOptions{
 		MaximumAttempts:        30,
 		NonRetryableErrorTypes: nonRetryable,
 	},
+}
+
+// window is how long this move's activities retry faults.
+func (m *move) window() time.Duration {
+	if m.in.RetryWindow > 0 {
+		return m.in.RetryWindow
+	}
+	return activityWindow
+}
+
+func (m *move) activityOptions() workflow.ActivityOptions {
+	o := activityOptions
+	o.ScheduleToCloseTimeout = m.window()
+	return o
 }
 
 // answerOptions bound an activity that an update's caller waits for: a
@@ -123,7 +138,7 @@ func MoveWorkflow(ctx workflow.Context, in MoveInput) (MoveResult, error) {
 }
 
 func (m *move) run(ctx workflow.Context) {
-	ctx = workflow.WithActivityOptions(ctx, activityOptions)
+	ctx = workflow.WithActivityOptions(ctx, m.activityOptions())
 	v := workflow.GetVersion(ctx, moveVersion, workflow.DefaultVersion, 2)
 	if v >= 1 {
 		m.indexAtRest = true
@@ -472,7 +487,7 @@ func (m *move) step(ctx workflow.Context, name string, fn func() error) bool {
 		was := m.p.WaitingOn
 		now := workflow.Now(ctx)
 		st := m.stepRef(name)
-		st.State, st.Error = models.StateFailed, failureText(err)
+		st.State, st.Error = models.StateFailed, failureText(err, m.window())
 		m.p.LastFailure = &models.Failure{Step: name, Error: st.Error, At: now}
 		m.p.WaitingOn = models.WaitingOperator
 		m.publish(ctx)
@@ -480,7 +495,7 @@ func (m *move) step(ctx workflow.Context, name string, fn func() error) bool {
 		// The trusts' email says it in plain words; the page keeps the cause.
 		_ = workflow.ExecuteActivity(ctx, a.Notify, activities.NoticeInput{
 			MoveID: m.in.MoveID, Template: activities.TemplateStepFailed, Stage: name,
-			N: int(now.Unix()), Reason: failureWords(err),
+			N: int(now.Unix()), Reason: failureWords(err, m.window()),
 		}).Get(ctx, nil)
 		if err := workflow.Await(ctx, func() bool { return m.retry == name || m.stop != nil }); err != nil || m.stop != nil {
 			return false
@@ -594,9 +609,9 @@ func (m *move) publish(ctx workflow.Context) {
 // failureText is what the move's page shows of a failed step, for the
 // trusts' admins and operators: a refusal's words, or for a fault retried
 // until the window ran out, the last attempt's error.
-func failureText(err error) string {
+func failureText(err error, window time.Duration) string {
 	var app *temporal.ApplicationError
-	gaveUp := "gave up after " + activityWindow.String() + " of retries"
+	gaveUp := "gave up after " + window.String() + " of retries"
 	switch {
 	case errors.As(err, &app) && refused(app):
 		return app.Message()
@@ -619,15 +634,21 @@ func refused(app *temporal.ApplicationError) bool {
 // failureWords says for the trusts' email what went wrong, in words and
 // never as internal error text (which names hosts and addresses): a
 // business refusal's own words, or that a service did not answer.
-func failureWords(err error) string {
+func failureWords(err error, window time.Duration) string {
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) && refused(app) {
 		return app.Message()
 	}
-	return "a service it needs (our database, message queue or email service) did not answer for " + minutes(activityWindow) + " minutes"
+	return "a service it needs (our database, message queue or email service) did not answer for " + minutes(window)
 }
 
-func minutes(d time.Duration) string { return fmt.Sprint(int(d.Minutes())) }
+// minutes says a window in words: "15 minutes", or "30 seconds" below one.
+func minutes(d time.Duration) string {
+	if d < time.Minute {
+		return fmt.Sprintf("%d seconds", int(d.Seconds()))
+	}
+	return fmt.Sprintf("%d minutes", int(d.Minutes()))
+}
 
 // errRefused builds a validator's refusal: the caller sees the reason.
 func errRefused(format string, args ...any) error {

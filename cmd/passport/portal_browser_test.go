@@ -44,6 +44,7 @@ func submit(tab *browsertest.Tab, button chromedp.CSS, want string) {
 func TestPortalInTheBrowser(t *testing.T) {
 	dir := t.TempDir()
 	cfg := devConfigServing(t, dir)
+	cfg.RetryWindow = 20 * time.Second // the failed step below fails in seconds, not a quarter hour
 	d := startTestDev(t, cfg)
 	defer d.stop()
 	base := cfg.PublicURL
@@ -234,7 +235,8 @@ func TestPortalInTheBrowser(t *testing.T) {
 	check(hr, "portal-import-results")
 
 	// A failed step: the database refuses new link tokens, so the next
-	// move's invitation fails after its retries; HR sees it and an
+	// move's invitation fails once its retry window (20 s here) has run
+	// out; HR sees it and an
 	// administrator retries it once the fault is gone.
 	db, err := sql.Open("sqlite", filepath.Join(dir, "passport.db"))
 	if err != nil {

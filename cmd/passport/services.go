@@ -24,6 +24,7 @@ import (
 	"github.com/nhs-staff-passport/passport/internal/mail"
 	"github.com/nhs-staff-passport/passport/internal/metrics"
 	"github.com/nhs-staff-passport/passport/internal/moves"
+	"github.com/nhs-staff-passport/passport/internal/outbox"
 	"github.com/nhs-staff-passport/passport/internal/store"
 	"github.com/nhs-staff-passport/passport/internal/webhooks"
 	"github.com/nhs-staff-passport/passport/worker"
@@ -43,6 +44,7 @@ type services struct {
 	links    *linktoken.Signer
 	moves    *moves.Service
 	webhooks *webhooks.Service
+	outbox   *outbox.Outbox
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
@@ -89,6 +91,10 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *servi
 	if s.webhooks, err = webhooks.New(s.store, secret, jobs.NewEnqueuer(s.queue)); err != nil {
 		return nil, err
 	}
+	deliveries := jobs.NewDeliveries(asynq.NewInspectorFromRedisClient(s.redis))
+	if s.outbox, err = outbox.New(s.store, jobs.NewEnqueuer(s.queue), deliveries, secret, log.With("component", "outbox")); err != nil {
+		return nil, err
+	}
 	if s.temporal, err = retry(ctx, log, "temporal", func(ctx context.Context) (client.Client, error) {
 		return client.DialContext(ctx, client.Options{
 			HostPort:          cfg.TemporalAddress,
@@ -101,7 +107,7 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *servi
 		return nil, err
 	}
 	s.moves = &moves.Service{Store: s.store, Credentials: s.creds, Temporal: s.temporal, TaskQueue: cfg.TemporalTaskQueue, Links: s.links,
-		RotationStartDelay: moves.DefaultRotationStartDelay}
+		RotationStartDelay: moves.DefaultRotationStartDelay, RetryWindow: cfg.RetryWindow}
 	return s, nil
 }
 
@@ -185,20 +191,21 @@ func (s *services) workerOptions(relay config.SMTP) (worker.Options, error) {
 	if err != nil {
 		return worker.Options{}, err
 	}
+	s.metrics.Register(s.outbox)
 	return worker.Options{
 		Temporal:  s.temporal,
 		TaskQueue: s.cfg.TemporalTaskQueue,
 		Activities: &activities.Activities{
-			Email: jobs.NewEnqueuer(s.queue), Store: s.store, Credentials: s.creds, Links: s.links, PublicURL: s.cfg.PublicURL,
+			Email: jobs.NewEnqueuer(s.queue), Outbox: s.outbox, Store: s.store, Credentials: s.creds, Links: s.links, PublicURL: s.cfg.PublicURL,
 			Webhooks: s.webhooks,
 		},
+		Outbox:     s.outbox,
 		Redis:      s.redis,
 		Mailer:     sender,
 		Expiry:     s.expiryJob(),
 		ExpiryZone: london(),
-		Deliveries: jobs.ServerOptions{ShutdownTimeout: s.cfg.ShutdownTimeout, Logger: s.log,
-			Observer: worker.NotificationLog{Store: s.store, Log: s.log}, Webhooks: s.webhooks},
-		Logger: s.log,
+		Deliveries: jobs.ServerOptions{ShutdownTimeout: s.cfg.ShutdownTimeout, Logger: s.log, Webhooks: s.webhooks},
+		Logger:     s.log,
 	}, nil
 }
 

@@ -51,6 +51,8 @@ type Config struct {
 
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" default:"10s" help:"how long a stopping process waits for requests and tasks in flight"`
 
+	RetryWindow time.Duration `env:"RETRY_WINDOW" default:"15m" help:"how long a move's step retries a database, Redis or relay outage before it is marked failed for a person (new moves)"`
+
 	DevTemporalPort int `env:"DEV_TEMPORAL_PORT" default:"7233" help:"dev mode: frontend port of the embedded Temporal server; it also takes the next 7 ports"`
 }
 
@@ -216,6 +218,9 @@ func (c Config) Validate(mode Mode) error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		bad("SHUTDOWN_TIMEOUT", "must be positive")
+	}
+	if c.RetryWindow < 10*time.Second || c.RetryWindow > 24*time.Hour {
+		bad("RETRY_WINDOW", "must be between 10s and 24h")
 	}
 	if mode == ModeDev && (c.DevTemporalPort < 1 || c.DevTemporalPort > 65535-8) {
 		bad("DEV_TEMPORAL_PORT", "%d is not a usable port", c.DevTemporalPort)

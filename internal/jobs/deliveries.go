@@ -75,3 +75,18 @@ func (d *Deliveries) Retry(key string) error {
 	}
 	return nil
 }
+
+// EmailState says where the email queued under key is: "pending",
+// "active", "scheduled", "retry", "archived" (failed for good) or
+// "completed" (sent, kept a day), or "" when the queue does not hold it
+// (never queued, kept past its day, or lost with the queue's data).
+func (d *Deliveries) EmailState(key string) (string, error) {
+	info, err := d.insp.GetTaskInfo(QueueEmail, emailTaskPrefix+key)
+	if errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("jobs: look up email: %w", err)
+	}
+	return info.State.String(), nil
+}

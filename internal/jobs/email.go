@@ -51,12 +51,19 @@ func NewEnqueuer(c *asynq.Client) *Enqueuer { return &Enqueuer{client: c} }
 // first task is queued, running or kept after completion (a day) is a no-op,
 // so callers that run at least once (Temporal activities) send one email.
 func (q *Enqueuer) EnqueueEmail(ctx context.Context, key string, e Email) error {
+	_, err := q.QueueEmail(ctx, key, e)
+	return err
+}
+
+// QueueEmail is EnqueueEmail that also says whether the email was queued
+// now (false: the queue held it already).
+func (q *Enqueuer) QueueEmail(ctx context.Context, key string, e Email) (bool, error) {
 	if key == "" {
-		return errors.New("jobs: an email needs an idempotency key")
+		return false, errors.New("jobs: an email needs an idempotency key")
 	}
 	payload, err := json.Marshal(e)
 	if err != nil {
-		return fmt.Errorf("jobs: encode email: %w", err)
+		return false, fmt.Errorf("jobs: encode email: %w", err)
 	}
 	task := asynq.NewTask(TypeSendEmail, payload,
 		asynq.TaskID(emailTaskPrefix+key),
@@ -67,12 +74,12 @@ func (q *Enqueuer) EnqueueEmail(ctx context.Context, key string, e Email) error 
 	)
 	_, err = q.client.EnqueueContext(ctx, task)
 	if errors.Is(err, asynq.ErrTaskIDConflict) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return fmt.Errorf("jobs: enqueue email: %w", err)
+		return false, fmt.Errorf("jobs: enqueue email: %w", err)
 	}
-	return nil
+	return true, nil
 }
 
 // Mailer sends one email; *mail.Sender is one.

@@ -150,6 +150,8 @@ func (o *observer) Delivered(_ context.Context, key string) {
 	o.events = append(o.events, "sent "+key)
 }
 
+func (o *observer) Retrying(context.Context, string, string) {}
+
 func (o *observer) Failed(_ context.Context, key, reason string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()

@@ -36,9 +36,12 @@ type ServerOptions struct {
 	Expiry func(ctx context.Context) error
 }
 
-// Observer hears how deliveries end, by the key they were enqueued under.
+// Observer hears how email deliveries go, by the key they were enqueued
+// under.
 type Observer interface {
 	Delivered(ctx context.Context, key string)
+	// Retrying is called after a failed attempt that will be tried again.
+	Retrying(ctx context.Context, key, reason string)
 	// Failed is called once a delivery will not be tried again.
 	Failed(ctx context.Context, key, reason string)
 }
@@ -77,8 +80,13 @@ func NewServer(rdb redis.UniversalClient, mailer Mailer, opts ServerOptions) (*a
 			maxRetry, _ := asynq.GetMaxRetry(ctx)
 			reason := redactAddresses(err.Error())
 			log.Warn("delivery failed", "type", t.Type(), "task_id", id, "retry", retried, "max_retry", maxRetry, "err", reason)
-			if opts.Observer != nil && t.Type() == TypeSendEmail && (retried >= maxRetry || errors.Is(err, asynq.SkipRetry)) {
-				opts.Observer.Failed(ctx, strings.TrimPrefix(id, emailTaskPrefix), reason)
+			if opts.Observer != nil && t.Type() == TypeSendEmail {
+				key := strings.TrimPrefix(id, emailTaskPrefix)
+				if retried >= maxRetry || errors.Is(err, asynq.SkipRetry) {
+					opts.Observer.Failed(ctx, key, reason)
+				} else {
+					opts.Observer.Retrying(ctx, key, reason)
+				}
 			}
 		}),
 	})

@@ -4,6 +4,7 @@
 package metrics
 
 import (
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -67,6 +68,16 @@ func New(log *slog.Logger) *Metrics {
 	}
 	reg.MustRegister(m.HTTPRequests, m.HTTPDuration)
 	return m
+}
+
+// Register adds collectors of the process's own (the outbox's figures,
+// say); one registered twice is kept once.
+func (m *Metrics) Register(cs ...prometheus.Collector) {
+	for _, c := range cs {
+		if err := m.registry.Register(c); err != nil && !errors.As(err, new(prometheus.AlreadyRegisteredError)) {
+			panic(err) // a clash of metric names: a bug
+		}
+	}
 }
 
 // Handler serves the registry in the Prometheus text format.

@@ -44,6 +44,9 @@ type Service struct {
 	// is answered before their invitations compete with it for the
 	// machine. Zero starts them at once.
 	RotationStartDelay time.Duration
+	// RetryWindow is how long a new move's steps retry infrastructure
+	// faults before one is marked failed (zero: the workflow's default).
+	RetryWindow time.Duration
 	Now                func() time.Time
 }
 
@@ -251,7 +254,8 @@ func (s *Service) validate(ctx context.Context, actor models.Actor, req *StartRe
 	if req.SendingTrust == req.ReceivingTrust {
 		v.Add("receiving_trust", "must differ from the sending trust")
 	}
-	in := workflows.MoveInput{SendingTrust: req.SendingTrust, ReceivingTrust: req.ReceivingTrust, Kind: req.Kind, StaffGroup: req.Staff.StaffGroup}
+	in := workflows.MoveInput{SendingTrust: req.SendingTrust, ReceivingTrust: req.ReceivingTrust, Kind: req.Kind, StaffGroup: req.Staff.StaffGroup,
+		RetryWindow: s.RetryWindow}
 	var receiving models.Trust
 	for field, ods := range map[string]string{"sending_trust": req.SendingTrust, "receiving_trust": req.ReceivingTrust} {
 		t, err := s.trust(ctx, ods)

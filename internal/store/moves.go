@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -130,13 +131,57 @@ func (s *Store) UseLinkToken(ctx context.Context, id string, at time.Time) error
 	return nil
 }
 
-// SaveNotification records a notification (insert or status update).
-func (s *Store) SaveNotification(ctx context.Context, n *models.Notification) error {
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"status", "error", "updated_at"}),
-	}).Create(n).Error
-	return translate(err, "save notification")
+// AddNotification records a notification about to be queued, unless it is
+// recorded already (an activity run again): a notification's status never
+// goes back. It returns the row as stored.
+func (s *Store) AddNotification(ctx context.Context, n *models.Notification) (models.Notification, error) {
+	if err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(n).Error; err != nil {
+		return models.Notification{}, translate(err, "add notification")
+	}
+	var got models.Notification
+	err := s.db.WithContext(ctx).First(&got, "id = ?", n.ID).Error
+	return got, translate(err, "notification")
+}
+
+// StaleNotifications returns notifications still queued that were last
+// touched before olderThan and made after since, oldest first, at most
+// limit: what the outbox's sweeper looks at again.
+func (s *Store) StaleNotifications(ctx context.Context, olderThan, since time.Time, limit int) ([]models.Notification, error) {
+	var out []models.Notification
+	err := s.db.WithContext(ctx).Where("status = ? AND updated_at < ? AND created_at > ?", models.NotificationQueued, olderThan.UTC(), since.UTC()).
+		Order("created_at").Limit(limit).Find(&out).Error
+	return out, translate(err, "stale notifications")
+}
+
+// NotificationStats is the outbox at a glance.
+type NotificationStats struct {
+	Unsent       int64      // queued, not yet sent
+	Failing      int64      // of those, with a failed attempt
+	OldestUnsent *time.Time // when the oldest of them was made
+	Failed       int64      // given up on, waiting for a person
+}
+
+// NotificationStats counts the notifications not yet sent.
+func (s *Store) NotificationStats(ctx context.Context) (NotificationStats, error) {
+	var st NotificationStats
+	var row struct {
+		Unsent  int64
+		Failing int64
+	}
+	q := s.db.WithContext(ctx).Model(&models.Notification{}).Where("status = ?", models.NotificationQueued)
+	if err := q.Select("COUNT(*) AS unsent, COUNT(failing_since) AS failing").Scan(&row).Error; err != nil {
+		return st, translate(err, "notification stats")
+	}
+	st.Unsent, st.Failing = row.Unsent, row.Failing
+	if row.Unsent > 0 {
+		var oldest models.Notification
+		if err := s.db.WithContext(ctx).Where("status = ?", models.NotificationQueued).Order("created_at").Limit(1).Find(&oldest).Error; err != nil {
+			return st, translate(err, "oldest notification")
+		}
+		st.OldestUnsent = &oldest.CreatedAt
+	}
+	err := s.db.WithContext(ctx).Model(&models.Notification{}).Where("status = ?", models.NotificationFailed).Count(&st.Failed).Error
+	return st, translate(err, "failed notifications")
 }
 
 // Notifications returns a move's notifications, oldest first.
@@ -171,15 +216,52 @@ func (s *Store) RecordTransfer(ctx context.Context, consent models.Consent, shar
 	})
 }
 
-// SetNotificationStatus records how a notification's delivery ended; keys
-// that are not move notifications change nothing.
+// notificationFrom is the status each status may be set from: forward
+// only, and failed back to queued when a person retries the delivery.
+var notificationFrom = map[string][]string{
+	models.NotificationSent:   {models.NotificationQueued, models.NotificationFailed},
+	models.NotificationFailed: {models.NotificationQueued},
+	models.NotificationQueued: {models.NotificationFailed},
+}
+
+// SetNotificationStatus records how a notification's delivery ended (or, to
+// queued, that a person sent it again); a change the status may not make
+// (sent back to queued, say) changes nothing. Keys that are not a move's
+// notification (sign-in links) match no row.
 func (s *Store) SetNotificationStatus(ctx context.Context, id, status, reason string) error {
-	if len(reason) > 500 {
-		reason = reason[:500]
+	if utf8.RuneCountInString(reason) > 500 {
+		reason = string([]rune(reason)[:500])
 	}
-	err := s.db.WithContext(ctx).Model(&models.Notification{}).Where("id = ?", id).
-		Updates(map[string]any{"status": status, "error": reason, "updated_at": time.Now().UTC()}).Error
+	now := time.Now().UTC()
+	set := map[string]any{"status": status, "error": reason, "updated_at": now}
+	switch status {
+	case models.NotificationSent:
+		set["sent_at"], set["sealed"], set["failing_since"] = now, nil, nil
+	case models.NotificationQueued:
+		set["failing_since"] = nil
+	}
+	err := s.db.WithContext(ctx).Model(&models.Notification{}).Where("id = ? AND status IN ?", id, notificationFrom[status]).
+		Updates(set).Error
 	return translate(err, "notification status")
+}
+
+// NotificationAttemptFailed records a failed attempt of a delivery that
+// will be tried again: its error, and since when it has been failing.
+func (s *Store) NotificationAttemptFailed(ctx context.Context, id, reason string, at time.Time) error {
+	if utf8.RuneCountInString(reason) > 500 {
+		reason = string([]rune(reason)[:500])
+	}
+	err := s.db.WithContext(ctx).Model(&models.Notification{}).Where("id = ? AND status = ?", id, models.NotificationQueued).
+		Updates(map[string]any{"error": reason, "failing_since": gorm.Expr("COALESCE(failing_since, ?)", at.UTC())}).Error
+	return translate(err, "notification attempt")
+}
+
+// TouchNotification marks a queued notification looked at now, so the
+// sweeper leaves it for another while.
+func (s *Store) TouchNotification(ctx context.Context, id string, at time.Time) error {
+	err := s.db.WithContext(ctx).Model(&models.Notification{}).Where("id = ? AND status = ?", id, models.NotificationQueued).
+		Update("updated_at", at.UTC()).Error
+	return translate(err, "touch notification")
 }
 
 // DeleteMove removes a move whose workflow never started.
