@@ -47,7 +47,7 @@ type Service struct {
 	// RetryWindow is how long a new move's steps retry infrastructure
 	// faults before one is marked failed (zero: the workflow's default).
 	RetryWindow time.Duration
-	Now                func() time.Time
+	Now         func() time.Time
 }
 
 // DefaultRotationStartDelay is RotationStartDelay for the api and worker
