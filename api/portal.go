@@ -121,6 +121,11 @@ func (p *portal) portalError(c *gin.Context, err error) {
 		p.problemPage(c, http.StatusNotFound, "Page not found", "There is nothing here, or it belongs to another trust.")
 	case errors.Is(err, models.ErrForbidden):
 		p.problemPage(c, http.StatusForbidden, "You cannot do this", "Your role does not allow it. Ask your trust administrator.")
+	case errors.Is(err, models.ErrOutcomeUnknown):
+		_ = c.Error(err)
+		c.Header("Retry-After", "30")
+		p.problemPage(c, http.StatusServiceUnavailable, "Sorry, we cannot tell whether that was done",
+			"Part of the service did not answer in time. Open the move again to see whether it was done before you try again: it never takes the same answer twice.")
 	case errors.Is(err, models.ErrUnavailable):
 		_ = c.Error(err)
 		c.Header("Retry-After", "30")

@@ -54,6 +54,11 @@ func writeError(c *gin.Context, err error) {
 		writeProblem(c, Problem{Type: problemType + "not-found", Status: http.StatusNotFound, Detail: "There is nothing here."})
 	case errors.Is(err, models.ErrConflict):
 		writeProblem(c, Problem{Type: problemType + "conflict", Status: http.StatusConflict, Detail: "The request conflicts with the current state."})
+	case errors.Is(err, models.ErrOutcomeUnknown):
+		_ = c.Error(err)
+		c.Header("Retry-After", "30")
+		writeProblem(c, Problem{Type: problemType + "outcome-unknown", Status: http.StatusServiceUnavailable,
+			Detail: "Part of the service did not answer in time, so we cannot tell whether this was done. Read the move before trying again: an answer it already has is refused, never taken twice."})
 	case errors.Is(err, models.ErrUnavailable):
 		_ = c.Error(err)
 		c.Header("Retry-After", "30")

@@ -15,7 +15,18 @@ var (
 	// ErrUnavailable: a service the request needs (Temporal, say) did not
 	// answer; trying again later may work.
 	ErrUnavailable = errors.New("unavailable")
+	// ErrOutcomeUnknown: a change was sent but its answer never came (a
+	// timeout after the move may have taken it). It matches
+	// ErrUnavailable; the caller must look before trying again.
+	ErrOutcomeUnknown error = outcomeUnknown{}
 )
+
+type outcomeUnknown struct{}
+
+func (outcomeUnknown) Error() string { return "outcome unknown" }
+
+// Is makes errors.Is(err, ErrUnavailable) true.
+func (outcomeUnknown) Is(target error) bool { return target == ErrUnavailable }
 
 // FieldError says which input field is wrong and why.
 type FieldError struct {

@@ -176,7 +176,7 @@ func startDev(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *devS
 	if d.mailbox != nil {
 		box = d.mailbox
 	}
-	if d.http, err = listenHTTP(cfg.HTTPAddr, api.NewHandler(d.svc.httpHandler(box, true)), log); err != nil {
+	if d.http, err = listenHTTP(cfg.HTTPAddr, api.NewHandler(d.svc.httpHandler(box, true, &relay)), log); err != nil {
 		return nil, err
 	}
 	return d, nil

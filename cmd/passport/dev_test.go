@@ -147,7 +147,7 @@ func TestDevModeRunsAndKeepsWorkflowsAcrossRestart(t *testing.T) {
 	if code := getJSON(t, d.baseURL()+"/readyz", &ready); code != http.StatusOK || ready.Status != "ready" {
 		t.Fatalf("readyz %d %+v", code, ready)
 	}
-	for _, dep := range []string{"database", "redis", "temporal"} {
+	for _, dep := range []string{"database", "redis", "temporal", "smtp"} {
 		if ready.Checks[dep] != "ok" {
 			t.Errorf("readyz does not report %s ok: %+v", dep, ready.Checks)
 		}

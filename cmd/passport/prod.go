@@ -23,7 +23,7 @@ func runAPI(ctx context.Context, cfg config.Config, logw io.Writer) error {
 		return err
 	}
 	defer s.close()
-	srv, err := listenHTTP(cfg.HTTPAddr, api.NewHandler(s.httpHandler(nil, false)), log)
+	srv, err := listenHTTP(cfg.HTTPAddr, api.NewHandler(s.httpHandler(nil, false, nil)), log)
 	if err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func runWorker(ctx context.Context, cfg config.Config, logw io.Writer) error {
 		return err
 	}
 	// Workers serve the operational endpoints too: the SDK's metrics are theirs.
-	srv, err := listenHTTP(cfg.HTTPAddr, api.NewOpsHandler(s.httpHandler(nil, false)), log)
+	srv, err := listenHTTP(cfg.HTTPAddr, api.NewOpsHandler(s.httpHandler(nil, false, &relay)), log)
 	if err != nil {
 		return err
 	}

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -111,6 +113,21 @@ func TestProductionProcessesSideBySide(t *testing.T) {
 			res.Body.Close()
 			return res.StatusCode == http.StatusOK
 		})
+	}
+
+	// Each role's readiness asks what it cannot serve without: the API
+	// does not go unready with Redis (its rate limits and sign-in emails
+	// fail on their own); a worker needs Redis and the relay too.
+	for _, p := range procs[:2] {
+		var ready struct{ Checks map[string]string }
+		getJSON(t, "http://"+p.addr+"/readyz", &ready)
+		want := "database temporal"
+		if p.name == "worker" {
+			want = "database redis smtp temporal"
+		}
+		if got := strings.Join(slices.Sorted(maps.Keys(ready.Checks)), " "); got != want {
+			t.Errorf("%s readiness checks %q, want %q", p.name, got, want)
+		}
 	}
 
 	// Workflows on a test queue hand their emails to whichever worker polls first.

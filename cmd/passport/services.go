@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"strconv"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -149,16 +150,31 @@ func retry[T any](ctx context.Context, log *slog.Logger, what string, f func(con
 	}
 }
 
-// readiness lists what /readyz checks.
-func (s *services) readiness() []api.Check {
-	return []api.Check{
+// readiness lists what /readyz checks: what the process cannot serve
+// without. The API needs the database and Temporal (Redis carries only
+// its rate limits and sign-in emails, which fail on their own without
+// making every other request fail); a worker also needs Redis and the mail
+// relay (reached, not sent to). Dev mode runs both in one process.
+func (s *services) readiness(relay *config.SMTP) []api.Check {
+	checks := []api.Check{
 		{Name: "database", Check: s.store.Ping},
-		{Name: "redis", Check: func(ctx context.Context) error { return s.redis.Ping(ctx).Err() }},
 		{Name: "temporal", Check: func(ctx context.Context) error {
 			_, err := s.temporal.CheckHealth(ctx, &client.CheckHealthRequest{})
 			return err
 		}},
 	}
+	if relay == nil {
+		return checks
+	}
+	return append(checks,
+		api.Check{Name: "redis", Check: func(ctx context.Context) error { return s.redis.Ping(ctx).Err() }},
+		api.Check{Name: "smtp", Check: func(ctx context.Context) error {
+			conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", net.JoinHostPort(relay.Host, strconv.Itoa(relay.Port)))
+			if err == nil {
+				_ = conn.Close()
+			}
+			return err
+		}})
 }
 
 // expiryJob is the daily credential expiry job (and the notice a
@@ -177,8 +193,8 @@ func london() *time.Location {
 }
 
 // httpHandler is the API process's handler.
-func (s *services) httpHandler(devMailbox api.DevMailbox, dev bool) api.Options {
-	return api.Options{Logger: s.log, Metrics: s.metrics, Ready: s.readiness(), DevMailbox: devMailbox,
+func (s *services) httpHandler(devMailbox api.DevMailbox, dev bool, relay *config.SMTP) api.Options {
+	return api.Options{Logger: s.log, Metrics: s.metrics, Ready: s.readiness(relay), DevMailbox: devMailbox,
 		Store: s.store, Credentials: s.creds, Moves: s.moves, IdentityCallbackSecret: []byte(s.cfg.IdentityCallbackSecret),
 		Deliveries: jobs.NewDeliveries(asynq.NewInspectorFromRedisClient(s.redis)), Webhooks: s.webhooks,
 		Email: jobs.NewEnqueuer(s.queue), PublicURL: s.cfg.PublicURL, DevMode: dev, Notices: s.expiryJob(),

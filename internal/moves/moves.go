@@ -455,8 +455,22 @@ func (s *Service) Answer(ctx context.Context, moveID, update string, arg any) (m
 		return p, &models.RefusedError{Reason: app.Message()}
 	case errors.As(err, &notFound):
 		return p, &models.RefusedError{Reason: reasonEnded}
+	case unknownOutcome(err):
+		return p, fmt.Errorf("moves: %s: %v: %w", update, err, models.ErrOutcomeUnknown)
 	}
 	return p, fmt.Errorf("moves: %s: %v: %w", update, err, models.ErrUnavailable)
+}
+
+// unknownOutcome reports whether an update's error leaves open whether the
+// move took it: the call timed out or was cut off after it may have
+// reached the workflow. (A server that could not be reached at all took
+// nothing.)
+func unknownOutcome(err error) bool {
+	var timeout *client.WorkflowUpdateServiceTimeoutOrCanceledError
+	var deadline *serviceerror.DeadlineExceeded
+	var canceled *serviceerror.Canceled
+	return errors.As(err, &timeout) || errors.As(err, &deadline) || errors.As(err, &canceled) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 }
 
 // CancelInFlight cancels a trust's active moves (when it is suspended) and

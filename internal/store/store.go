@@ -6,8 +6,11 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -176,9 +179,30 @@ func translate(err error, what string) error {
 		// The last line behind the edge's guard: text PostgreSQL cannot
 		// store is the request's fault, not the service's.
 		return fmt.Errorf("%s: %w", what, models.ErrInvalid)
+	case unreachable(err):
+		// The database is away (down, restarting, failing over): the
+		// caller may try again shortly.
+		return fmt.Errorf("store: %s: %v: %w", what, err, models.ErrUnavailable)
 	default:
 		return fmt.Errorf("store: %s: %w", what, err)
 	}
+}
+
+// unreachable reports whether err says the database could not be reached
+// or went away mid-request, rather than refusing the request: a failed
+// connection or network error, a timeout, PostgreSQL's connection
+// exceptions (class 08), an administrator's shutdown or a server still
+// starting (57P01-57P03), too many connections (53300).
+func unreachable(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return strings.HasPrefix(pg.Code, "08") || pg.Code == "57P01" || pg.Code == "57P02" || pg.Code == "57P03" || pg.Code == "53300"
+	}
+	var connect *pgconn.ConnectError
+	var netErr net.Error
+	return errors.As(err, &connect) || errors.As(err, &netErr) || errors.Is(err, driver.ErrBadConn) ||
+		pgconn.Timeout(err) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		strings.Contains(err.Error(), "conn closed") || strings.Contains(err.Error(), "database is locked")
 }
 
 // badText reports whether PostgreSQL refused text it cannot store: a NUL
