@@ -67,6 +67,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runWorker(ctx, cfg, stderr)
 	case "migrate":
 		return runMigrate(ctx, cfg, stderr)
+	case "temporal":
+		return runTemporal(ctx, cfg, stdout, stderr)
 	case "keys":
 		return runKeys(ctx, cfg, args[1:], stdout, stderr)
 	case "trusts":
@@ -103,11 +105,14 @@ Commands:
             (Temporal, database, Redis and a mail catcher inside; nothing to install)
   api       serve the HTTP API and pages (production)
   worker    run the Temporal worker and the email/webhook delivery queue (production)
-  migrate   create or update the database schema (idempotent)
+  migrate   create or update the database schema (idempotent); with PASSPORT_TEMPORAL_ADDRESS
+            set, also register the moves' search attributes in the namespace
+  temporal  run the embedded Temporal server alone (SQLite in the data dir, port
+            PASSPORT_DEV_TEMPORAL_PORT): for several processes on one machine, not production
   trusts    register a trust: passport trusts add -ods RJ1 -name "..." -email hr@...
   keys      create, list and revoke API keys: passport keys create -trust RJ1 -role hr
-  users     add and list the people who sign in to the portal:
-            passport users add -trust RJ1 -role operator -email jo@nhs.net -name "Jo Bloggs"
+  users     add, list and remove the people who sign in to the portal:
+            passport users add -role operator -email jo@nhs.net -name "Jo Bloggs"
   verify    check a credential (compact JWS) against the keys and revocation
             list a deployment publishes: passport verify -service URL [file]
   version   print the version

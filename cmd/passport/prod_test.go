@@ -75,6 +75,19 @@ func TestProductionProcessesSideBySide(t *testing.T) {
 		"PASSPORT_SECRET_KEY":       "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
 		"PASSPORT_SHUTDOWN_TIMEOUT": "3s",
 	}
+	// A namespace without the moves' search attributes: the API refuses to
+	// start, naming them, rather than answer 503 to every move for ever.
+	var early bytes.Buffer
+	err = run(ctx, []string{"api"}, func(k string) string {
+		if k == "PASSPORT_HTTP_ADDR" {
+			return fmt.Sprintf("127.0.0.1:%d", testenv.FreePortRange(t, 1))
+		}
+		return env[k]
+	}, &early, &early)
+	if err == nil || !strings.Contains(err.Error(), "PassportMoveStatus") || !strings.Contains(err.Error(), "passport migrate") {
+		t.Fatalf("api against a namespace without search attributes: %v", err)
+	}
+	// migrate, given the Temporal address, registers them.
 	var migrateLog bytes.Buffer
 	if err := run(ctx, []string{"migrate"}, func(k string) string { return env[k] }, &migrateLog, &migrateLog); err != nil {
 		t.Fatalf("migrate: %v\n%s", err, migrateLog.String())
@@ -128,6 +141,12 @@ func TestProductionProcessesSideBySide(t *testing.T) {
 		if got := strings.Join(slices.Sorted(maps.Keys(ready.Checks)), " "); got != want {
 			t.Errorf("%s readiness checks %q, want %q", p.name, got, want)
 		}
+	}
+
+	// A Redis without an append-only file is named at a worker's start.
+	if v, err := rdb.ConfigGet(ctx, "appendonly").Result(); err == nil && v["appendonly"] == "no" &&
+		!strings.Contains(procs[1].logs.String(), "append-only") {
+		t.Error("the worker did not warn that Redis keeps no append-only file")
 	}
 
 	// Workflows on a test queue hand their emails to whichever worker polls first.
@@ -208,5 +227,29 @@ func TestGRPCCompressionOnlyForRemoteServers(t *testing.T) {
 		if got != gzip {
 			t.Errorf("%s: gzip %v, want %v", addr, got, gzip)
 		}
+	}
+}
+
+// `passport temporal` runs the embedded server alone, with the namespace
+// and the moves' search attributes, on the configured port.
+func TestTemporalCommandServesANamespaceReadyForMoves(t *testing.T) {
+	port := testenv.FreePortRange(t, devtemporal.PortsUsed)
+	env := map[string]string{"PASSPORT_DATA_DIR": t.TempDir(), "PASSPORT_DEV_TEMPORAL_PORT": fmt.Sprint(port), "PASSPORT_LOG_LEVEL": "error"}
+	ctx, stop := context.WithCancel(t.Context())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"temporal"}, func(k string) string { return env[k] }, out, out) }()
+	eventually(t, "temporal listening", func() bool { return strings.Contains(out.String(), "Temporal listening") })
+	c, err := client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", port), Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if missing, err := missingSearchAttributes(t.Context(), c, "default"); err != nil || len(missing) != 0 {
+		t.Errorf("search attributes missing: %v %v", missing, err)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Errorf("temporal stopped with %v", err)
 	}
 }

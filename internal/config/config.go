@@ -27,7 +27,7 @@ type Config struct {
 	// these proxies may report (X-Forwarded-For).
 	TrustedProxies string `env:"TRUSTED_PROXIES" help:"comma-separated addresses or CIDR ranges of the proxies in front of the API whose X-Forwarded-For is believed; none when unset (the connection's address is the client's)"`
 	PublicURL      string `env:"PUBLIC_URL" default:"http://localhost:8080" help:"base URL of the service as people reach it, used for links in emails"`
-	DataDir        string `env:"DATA_DIR" default:"./.passport" help:"dev mode: where the embedded database, Temporal and mailbox keep their files"`
+	DataDir        string `env:"DATA_DIR" default:"./.passport" help:"dev mode and passport temporal: where the embedded database, Temporal and mailbox keep their files"`
 
 	DatabaseURL string `env:"DATABASE_URL" secret:"true" help:"PostgreSQL URL, e.g. postgres://passport:pw@db:5432/passport?sslmode=require (dev: embedded SQLite when unset)"`
 
