@@ -42,6 +42,7 @@ func submit(tab *browsertest.Tab, button chromedp.CSS, want string) {
 // with its embedded defaults: every page is checked with axe-core and
 // saved as a screenshot.
 func TestPortalInTheBrowser(t *testing.T) {
+	t.Parallel() // beside the fault suite, which mostly waits
 	dir := t.TempDir()
 	cfg := devConfigServing(t, dir)
 	cfg.RetryWindow = 20 * time.Second // the failed step below fails in seconds, not a quarter hour

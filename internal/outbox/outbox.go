@@ -184,30 +184,58 @@ func (o *Outbox) Run(ctx context.Context, every time.Duration) {
 	}
 }
 
-// Delivered records a sent email. If the database is away the outcome is
-// not lost: the sweeper finds the task completed and records it then.
+// recordRetries bounds how long an outcome the database would not take is
+// tried again in the background: past it (or past the process), the sweep
+// records it from what the queue knows.
+const recordRetries = 2 * time.Minute
+
+// record writes a delivery's outcome, trying again in the background while
+// the database is away, so an outcome is not dropped with a blip.
+func (o *Outbox) record(ctx context.Context, what, key string, write func(context.Context) error) {
+	if err := write(ctx); err == nil {
+		return
+	}
+	go func() {
+		ctx := context.WithoutCancel(ctx)
+		deadline := o.now().Add(recordRetries)
+		for wait := time.Second; ; wait = min(2*wait, 15*time.Second) {
+			time.Sleep(wait)
+			err := write(ctx)
+			if err == nil {
+				return
+			}
+			if o.now().After(deadline) {
+				o.log.Warn("could not record "+what+"; the outbox sweep records it later", "notification", key, "err", err)
+				return
+			}
+		}
+	}()
+}
+
+// Delivered records a sent email.
 func (o *Outbox) Delivered(ctx context.Context, key string) {
 	o.deliveries.WithLabelValues("sent").Inc()
-	if err := o.store.SetNotificationStatus(ctx, key, models.NotificationSent, ""); err != nil {
-		o.log.Warn("record a delivery; the outbox sweep records it later", "notification", key, "err", err)
-	}
+	o.record(ctx, "a delivery", key, func(ctx context.Context) error {
+		return o.store.SetNotificationStatus(ctx, key, models.NotificationSent, "")
+	})
 }
 
 // Retrying records a failed attempt that will be tried again, so the move's
 // page and the operators see the delivery failing, and since when.
 func (o *Outbox) Retrying(ctx context.Context, key, reason string) {
 	o.deliveries.WithLabelValues("retrying").Inc()
-	if err := o.store.NotificationAttemptFailed(ctx, key, reason, o.now()); err != nil {
-		o.log.Warn("record a failed attempt", "notification", key, "err", err)
-	}
+	at := o.now()
+	o.record(ctx, "a failed attempt", key, func(ctx context.Context) error {
+		return o.store.NotificationAttemptFailed(ctx, key, reason, at)
+	})
 }
 
 // Failed records a delivery given up on.
 func (o *Outbox) Failed(ctx context.Context, key, reason string) {
 	o.deliveries.WithLabelValues("failed").Inc()
-	if err := o.store.SetNotificationStatus(ctx, key, models.NotificationFailed, reason); err != nil {
-		o.log.Warn("record a failed delivery; the outbox sweep records it later", "notification", key, "err", err)
-	}
+	o.record(ctx, "a failed delivery", key, func(ctx context.Context) error {
+		return o.store.SetNotificationStatus(ctx, key, models.NotificationFailed, reason)
+	})
 }
 
 var (
