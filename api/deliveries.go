@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -19,6 +20,39 @@ func (h *handlers) failedDeliveries(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, list)
+}
+
+// retryingDelivery is an email whose delivery keeps failing and is being
+// tried again: what, since when, and the last error (addresses hidden).
+type retryingDelivery struct {
+	Key          string    `json:"key"`
+	MoveID       string    `json:"move_id"`
+	Template     string    `json:"template"`
+	Recipient    string    `json:"recipient"`
+	FailingSince time.Time `json:"failing_since"`
+	Error        string    `json:"error"`
+}
+
+// retryingDeliveries: GET /api/v1/deliveries/retrying, for operators: the
+// emails failing now, before they fail for good (a relay outage shows
+// here within a minute).
+func (h *handlers) retryingDeliveries(c *gin.Context) {
+	list, err := h.retrying(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list)
+}
+
+func (h *handlers) retrying(c *gin.Context) ([]retryingDelivery, error) {
+	ns, err := h.store.FailingNotifications(c.Request.Context(), 200)
+	out := make([]retryingDelivery, 0, len(ns))
+	for _, n := range ns {
+		out = append(out, retryingDelivery{Key: n.ID, MoveID: n.MoveID, Template: n.Template, Recipient: n.Recipient,
+			FailingSince: *n.FailingSince, Error: n.Error})
+	}
+	return out, err
 }
 
 type deliveryRetryRequest struct {

@@ -140,6 +140,7 @@ var operations = []op{
 	{"GET", "/api/v1/trusts/{ods}/webhooks/failures", "The trust's webhook deliveries that failed for good", "hr, trust_admin", "", 200, "Any"},
 	{"POST", "/api/v1/trusts/{ods}/webhooks/failures/retry", "Re-run a failed delivery to one of the trust's endpoints {key}", "trust_admin", "Any", 202, "Any"},
 	{"GET", "/api/v1/deliveries/failed", "Emails that failed for good", "operator", "", 200, "Any"},
+	{"GET", "/api/v1/deliveries/retrying", "Emails failing now and being tried again, longest failing first, with the last error", "operator", "", 200, "Any"},
 	{"POST", "/api/v1/deliveries/retry", "Run a failed email again {key}", "operator", "Any", 202, "Any"},
 	{"GET", "/api/v1/links/{token}", "What an emailed link is for (the token authorises)", "", "", 200, "Link"},
 	{"POST", "/api/v1/links/{token}/accept", "Accept the invitation", "", "", 200, "Any"},

@@ -240,6 +240,8 @@ func (p *portal) retryWebhookForm(c *gin.Context) {
 type operatorData struct {
 	Trusts    []models.Trust
 	Failed    []jobs.FailedDelivery
+	Retrying  []retryingDelivery
+	MailDown  *retryingDelivery // the longest-failing email, when email has been failing for relayAlarm
 	Enquiries []models.Enquiry
 	Counts    store.MoveCounts
 	Form      url.Values
@@ -248,6 +250,10 @@ type operatorData struct {
 // operatorPage: GET /portal/operator: every trust, failed deliveries and
 // open enquiries.
 func (p *portal) operatorPage(c *gin.Context) { p.showOperator(c, http.StatusOK, nil) }
+
+// relayAlarm is how long an email may keep failing before the operators'
+// page says email is not going out: longer than a relay's blip.
+const relayAlarm = 3 * time.Minute
 
 func (p *portal) showOperator(c *gin.Context, status int, errs []models.FieldError) {
 	d := operatorData{Form: c.Request.PostForm}
@@ -264,6 +270,13 @@ func (p *portal) showOperator(c *gin.Context, status int, errs []models.FieldErr
 			p.portalError(c, err)
 			return
 		}
+	}
+	if d.Retrying, err = p.retrying(c); err != nil {
+		p.portalError(c, err)
+		return
+	}
+	if n := len(d.Retrying); n > 0 && time.Since(d.Retrying[0].FailingSince) > relayAlarm {
+		d.MailDown = &d.Retrying[0]
 	}
 	if d.Enquiries, err = p.store.Enquiries(c.Request.Context(), "open"); err != nil {
 		p.portalError(c, err)

@@ -212,6 +212,7 @@ func mountAPI(r *gin.Engine, h *handlers) {
 
 	if h.deliveries != nil {
 		authed.GET("/deliveries/failed", operator, h.failedDeliveries)
+		authed.GET("/deliveries/retrying", operator, h.retryingDeliveries)
 		authed.POST("/deliveries/retry", operator, h.retryDelivery)
 	}
 

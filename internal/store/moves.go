@@ -153,6 +153,15 @@ func (s *Store) StaleNotifications(ctx context.Context, olderThan, since time.Ti
 	return out, translate(err, "stale notifications")
 }
 
+// FailingNotifications returns unsent notifications whose delivery has
+// failed at least once and is being retried, longest failing first.
+func (s *Store) FailingNotifications(ctx context.Context, limit int) ([]models.Notification, error) {
+	var out []models.Notification
+	err := s.db.WithContext(ctx).Omit("sealed").Where("status = ? AND failing_since IS NOT NULL", models.NotificationQueued).
+		Order("failing_since, id").Limit(limit).Find(&out).Error
+	return out, translate(err, "failing notifications")
+}
+
 // NotificationStats is the outbox at a glance.
 type NotificationStats struct {
 	Unsent       int64      // queued, not yet sent
