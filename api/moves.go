@@ -245,9 +245,9 @@ func (h *handlers) answerMove(c *gin.Context, a models.Actor, id, update, action
 	if err != nil {
 		return mv, err
 	}
-	if err := h.store.Audit(c.Request.Context(), a, action, "move", mv.ID, details); err != nil {
-		return mv, err
-	}
+	// The move took the answer: its record must not turn that into an
+	// error (the database may be away a moment).
+	h.store.AuditDone(c.Request.Context(), h.log, a, action, "move", mv.ID, details)
 	// The workflow writes its read model as it acts on the answer: wait a
 	// moment for that write, so the reply (and the page after a form)
 	// shows the answer taken.

@@ -84,13 +84,14 @@ type handlers struct {
 	notices    *expiry.Job
 	recipients *jobs.RecipientLimit
 	publicURL  string
+	log        *slog.Logger
 }
 
 // NewHandler builds the router of an API process.
 func NewHandler(o Options) http.Handler {
 	r := newEngine(o, false)
 	api := &handlers{store: o.Store, creds: o.Credentials, moves: o.Moves, deliveries: o.Deliveries, webhooks: o.Webhooks, email: o.Email,
-		notices: o.Notices, recipients: o.Recipients, publicURL: o.PublicURL}
+		notices: o.Notices, recipients: o.Recipients, publicURL: o.PublicURL, log: o.Logger}
 	if o.Store != nil && o.Credentials != nil {
 		mountAPI(r, api)
 	}

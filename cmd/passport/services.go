@@ -107,7 +107,7 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *servi
 	}); err != nil {
 		return nil, err
 	}
-	s.moves = &moves.Service{Store: s.store, Credentials: s.creds, Temporal: s.temporal, TaskQueue: cfg.TemporalTaskQueue, Links: s.links,
+	s.moves = &moves.Service{Store: s.store, Log: log, Credentials: s.creds, Temporal: s.temporal, TaskQueue: cfg.TemporalTaskQueue, Links: s.links,
 		RotationStartDelay: moves.DefaultRotationStartDelay, RetryWindow: cfg.RetryWindow}
 	return s, nil
 }

@@ -127,10 +127,14 @@ func (s *Service) act(ctx context.Context, plain string, action models.LinkActio
 	if _, err := s.Answer(ctx, l.Move.ID, update, arg(l)); err != nil {
 		return l, err
 	}
-	if err := s.Store.UseLinkToken(ctx, l.Token.ID, s.now()); err != nil && !errors.Is(err, models.ErrConflict) {
-		return l, err
+	// The move took the answer: neither marking the link used nor its
+	// record may turn that into an error (the move refuses the same answer
+	// twice, so a link left unmarked does no harm).
+	if err := s.Store.UseLinkToken(ctx, l.Token.ID, s.now()); err != nil && !errors.Is(err, models.ErrConflict) && s.Log != nil {
+		s.Log.Warn("could not mark a used link", "move", l.Move.ID, "err", err)
 	}
-	return l, s.Store.Audit(ctx, staffActor(l), audit, "move", l.Move.ID, details)
+	s.Store.AuditDone(ctx, s.Log, staffActor(l), audit, "move", l.Move.ID, details)
+	return l, nil
 }
 
 // AcceptInvitation is the person's yes, through their link.

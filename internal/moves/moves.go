@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -31,6 +32,8 @@ import (
 // Service starts, reads and answers moves.
 type Service struct {
 	Store *store.Store
+	// Log, if set, hears what could not be recorded of a change that stands.
+	Log *slog.Logger
 	// Credentials, when set, lets a professional registration find the
 	// passport it was verified on.
 	Credentials *credentials.Service
