@@ -17,7 +17,9 @@ import (
 // personal details.
 func (s *Store) AuditDone(ctx context.Context, log *slog.Logger, actor models.Actor, action, subjectType, subjectID string, details any) {
 	at := time.Now()
-	write := func(ctx context.Context) error { return s.auditAt(ctx, at, actor, action, subjectType, subjectID, details) }
+	write := func(ctx context.Context) error {
+		return s.auditAt(ctx, at, actor, action, subjectType, subjectID, details)
+	}
 	if write(ctx) == nil {
 		return
 	}
