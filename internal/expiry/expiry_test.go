@@ -59,14 +59,7 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.PostgresDB(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := testenv.Store(t, testenv.PostgresDB(t))
 	t0 := time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC)
 	for _, tr := range []models.Trust{
 		{ODSCode: "RJ1", Name: "Guy's and St Thomas' NHS Foundation Trust", ContactEmail: "hr@rj1.example", Registered: true, RegisteredAt: t0},

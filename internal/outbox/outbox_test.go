@@ -53,17 +53,10 @@ type rig struct {
 }
 
 func newRig(t *testing.T) *rig {
-	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.PostgresDB(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := testenv.Store(t, testenv.PostgresDB(t))
 	rdb := testenv.Redis(t)
 	r := &rig{t: t, st: st, rdb: rdb, relay: &relay{got: map[string]int{}}, clock: time.Now()}
+	var err error
 	r.box, err = New(st, jobs.NewEnqueuer(asynq.NewClientFromRedisClient(rdb)), jobs.NewDeliveries(asynq.NewInspectorFromRedisClient(rdb)),
 		[]byte("0123456789abcdef0123456789abcdef"), nil)
 	if err != nil {

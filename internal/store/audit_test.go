@@ -23,14 +23,7 @@ func TestARecordOfAChangeThatStandsOutlastsAnOutage(t *testing.T) {
 	}
 	proxy := testenv.NewProxy(t, u.Host)
 	u.Host = proxy.Addr()
-	s, err := store.Open(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := testenv.Store(t, u.String())
 	proxy.Cut()
 	began := time.Now()
 	s.AuditDone(ctx, nil, models.Actor{Kind: models.ActorStaff, ID: "p1"}, "invitation.accepted", "move", "m1", nil)
