@@ -35,9 +35,21 @@ type Email struct {
 	HTML    string `json:"html,omitempty"`
 }
 
-// emailRetries is how often a failed email is tried again: with asynq's
-// exponential backoff this spans roughly a day.
-const emailRetries = 12
+// emailRetries is how often a failed email is tried again before it is
+// archived for an operator: with emailRetryDelay, about 12 hours.
+const emailRetries = 80
+
+// emailRetryDelay spaces an email's attempts: doubling from 5 seconds to
+// a minute for the first half hour (a relay back from an outage of minutes
+// gets its backlog within a minute, not after asynq's default backoff of
+// up to n^4 seconds, which left emails 6 minutes late after a 3-minute
+// outage), then every 15 minutes.
+func emailRetryDelay(n int) time.Duration {
+	if n >= 30 {
+		return 15 * time.Minute
+	}
+	return min(5*time.Second<<min(n, 10), time.Minute)
+}
 
 // Enqueuer puts delivery tasks on the queue.
 type Enqueuer struct {
@@ -99,12 +111,18 @@ func handleEmail(m Mailer, limit *rate.Limiter, obs Observer) asynq.HandlerFunc 
 			return fmt.Errorf("jobs: decode email: %v: %w", err, asynq.SkipRetry)
 		}
 		id, _ := asynq.GetTaskID(ctx)
+		key := strings.TrimPrefix(id, emailTaskPrefix)
+		// A task run again after its worker died between recording the
+		// delivery and acknowledging the task is not sent twice.
+		if obs != nil && obs.Sent(ctx, key) {
+			return nil
+		}
 		err := m.Send(ctx, mail.Email{To: e.To, Subject: e.Subject, Text: e.Text, HTML: e.HTML, MessageID: messageID(id)})
 		if errors.Is(err, mail.ErrPermanent) {
 			return fmt.Errorf("%v: %w", err, asynq.SkipRetry)
 		}
 		if err == nil && obs != nil {
-			obs.Delivered(ctx, strings.TrimPrefix(id, emailTaskPrefix))
+			obs.Delivered(ctx, key)
 		}
 		return err
 	}

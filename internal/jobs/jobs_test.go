@@ -152,6 +152,8 @@ func (o *observer) Delivered(_ context.Context, key string) {
 
 func (o *observer) Retrying(context.Context, string, string) {}
 
+func (o *observer) Sent(context.Context, string) bool { return false }
+
 func (o *observer) Failed(_ context.Context, key, reason string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()

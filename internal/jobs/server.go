@@ -39,6 +39,9 @@ type ServerOptions struct {
 // Observer hears how email deliveries go, by the key they were enqueued
 // under.
 type Observer interface {
+	// Sent reports whether the email is known to have been sent already
+	// (false when it cannot tell: sending twice beats not sending).
+	Sent(ctx context.Context, key string) bool
 	Delivered(ctx context.Context, key string)
 	// Retrying is called after a failed attempt that will be tried again.
 	Retrying(ctx context.Context, key, reason string)
@@ -72,6 +75,12 @@ func NewServer(rdb redis.UniversalClient, mailer Mailer, opts ServerOptions) (*a
 		DelayedTaskCheckInterval: opts.CheckInterval,
 		ShutdownTimeout:          opts.ShutdownTimeout,
 		Logger:                   logger{log},
+		RetryDelayFunc: func(n int, err error, t *asynq.Task) time.Duration {
+			if t.Type() == TypeSendEmail {
+				return emailRetryDelay(n)
+			}
+			return asynq.DefaultRetryDelayFunc(n, err, t)
+		},
 		LogLevel:                 asynq.WarnLevel,
 		// Payloads hold addresses, so only the task's identity is logged.
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {

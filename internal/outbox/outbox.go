@@ -212,6 +212,14 @@ func (o *Outbox) record(ctx context.Context, what, key string, write func(contex
 	}()
 }
 
+// Sent reports whether the notification is recorded as sent (a task run
+// again after a worker died before acknowledging it). An unknown key (a
+// sign-in link) or a database away says no: better twice than never.
+func (o *Outbox) Sent(ctx context.Context, key string) bool {
+	sent, err := o.store.NotificationSent(ctx, key)
+	return err == nil && sent
+}
+
 // Delivered records a sent email.
 func (o *Outbox) Delivered(ctx context.Context, key string) {
 	o.deliveries.WithLabelValues("sent").Inc()

@@ -159,6 +159,29 @@ func TestAnEmailIsRecordedThenSentOnce(t *testing.T) {
 	if r.sweepLater() != 0 {
 		t.Error("the sweep queued a sent email again")
 	}
+	// The task run again (its worker died after recording the delivery,
+	// before acknowledging it): the email is not sent a second time.
+	insp := asynq.NewInspectorFromRedisClient(r.rdb)
+	if err := insp.DeleteTask(jobs.QueueEmail, "email:m1/invitation/staff/0"); err != nil {
+		t.Fatal(err)
+	}
+	q := jobs.NewEnqueuer(asynq.NewClientFromRedisClient(r.rdb))
+	if again, err := q.QueueEmail(context.Background(), "m1/invitation/staff/0", jobs.Email{To: "sam@example.org", Subject: "Your move", Text: "Open the link"}); err != nil || !again {
+		t.Fatalf("queue again: %v %v", again, err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if done, _ := insp.ListCompletedTasks(jobs.QueueEmail); len(done) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the task run again never finished")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := r.relay.count("sam@example.org"); got != 1 {
+		t.Errorf("the relay got %d emails after the task ran again, want 1", got)
+	}
 }
 
 // Redis restarted without its data: the queue has forgotten the email; the

@@ -153,6 +153,13 @@ func (s *Store) StaleNotifications(ctx context.Context, olderThan, since time.Ti
 	return out, translate(err, "stale notifications")
 }
 
+// NotificationSent reports whether the notification is recorded as sent.
+func (s *Store) NotificationSent(ctx context.Context, id string) (bool, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&models.Notification{}).Where("id = ? AND status = ?", id, models.NotificationSent).Count(&n).Error
+	return n > 0, translate(err, "notification sent")
+}
+
 // FailingNotifications returns unsent notifications whose delivery has
 // failed at least once and is being retried, longest failing first.
 func (s *Store) FailingNotifications(ctx context.Context, limit int) ([]models.Notification, error) {
