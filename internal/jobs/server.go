@@ -81,7 +81,7 @@ func NewServer(rdb redis.UniversalClient, mailer Mailer, opts ServerOptions) (*a
 			}
 			return asynq.DefaultRetryDelayFunc(n, err, t)
 		},
-		LogLevel:                 asynq.WarnLevel,
+		LogLevel: asynq.WarnLevel,
 		// Payloads hold addresses, so only the task's identity is logged.
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
 			id, _ := asynq.GetTaskID(ctx)
