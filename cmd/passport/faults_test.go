@@ -48,6 +48,11 @@ func TestFaultsHealWithoutPeople(t *testing.T) {
 		redisOut, pgOut, relayOut, workerKills = 60*time.Second, 30*time.Second, 3*time.Minute, 10
 	}
 	s := newFaultSystem(t)
+	if full {
+		// The full run's outages follow one another for about six minutes:
+		// a move started as they begin waits through all of them.
+		s.patience = 15 * time.Minute
+	}
 
 	// Passports as the sending trust's systems fill them: everything the
 	// receiving trust asks for, so each move runs invite, consent,
@@ -222,10 +227,12 @@ type faultSystem struct {
 	fiveXXOutside    atomic.Int64
 	fiveXXInside     atomic.Int64
 	client           *http.Client
+	patience         time.Duration // how long a person waits for an email or a step
 }
 
 func newFaultSystem(t *testing.T) *faultSystem {
-	s := &faultSystem{t: t, procs: map[string]*faultProc{}, keys: map[string]string{}, client: &http.Client{Timeout: 30 * time.Second}}
+	s := &faultSystem{t: t, procs: map[string]*faultProc{}, keys: map[string]string{}, client: &http.Client{Timeout: 30 * time.Second},
+		patience: 5 * time.Minute}
 	quiet := slog.New(slog.DiscardHandler)
 	s.dsn = testenv.PostgresDB(t)
 	u, err := url.Parse(s.dsn)
@@ -351,7 +358,7 @@ func (s *faultSystem) inFault() bool {
 // 5xx, 429) for up to five minutes, as a patient client would; 5xx
 // outside a fault's window are counted.
 func (s *faultSystem) do(trust, method, p, body string, out any) (int, error) {
-	deadline := time.Now().Add(5 * time.Minute)
+	deadline := time.Now().Add(s.patience)
 	for {
 		req, _ := http.NewRequest(method, s.api+p, strings.NewReader(body))
 		if trust != "" {
@@ -386,7 +393,7 @@ func (s *faultSystem) do(trust, method, p, body string, out any) (int, error) {
 			return code, nil
 		}
 		if time.Now().After(deadline) {
-			return code, fmt.Errorf("%s %s: no answer after five minutes (%d, %v)", method, p, code, err)
+			return code, fmt.Errorf("%s %s: no answer within %s (%d, %v)", method, p, s.patience, code, err)
 		}
 		time.Sleep(time.Second)
 	}
@@ -399,12 +406,12 @@ func (s *faultSystem) must(trust, method, p, body string, out any) {
 	}
 }
 
-// waitFor polls until ok or five minutes pass.
-func waitFor(what string, ok func() bool) error {
-	deadline := time.Now().Add(5 * time.Minute)
+// waitFor polls until ok or the system's patience runs out.
+func (s *faultSystem) waitFor(what string, ok func() bool) error {
+	deadline := time.Now().Add(s.patience)
 	for !ok() {
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%s: not within five minutes", what)
+			return fmt.Errorf("%s: not within %s", what, s.patience)
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
@@ -414,7 +421,7 @@ func waitFor(what string, ok func() bool) error {
 // token finds the link in the newest email to the person about want.
 func (s *faultSystem) token(to, want string) (string, error) {
 	var link string
-	err := waitFor("email to "+to+" about "+want, func() bool {
+	err := s.waitFor("email to "+to+" about "+want, func() bool {
 		for _, m := range s.box.Messages() {
 			if m.To == to && strings.Contains(m.Subject, want) && len(m.Links) > 0 {
 				link = m.Links[0]
@@ -459,7 +466,7 @@ func (s *faultSystem) driveMove(i int, email string) (string, error) {
 		}
 	}
 	look := func() bool { _, err := s.do("RRK", "GET", "/api/v1/moves/"+mv.ID, "", &view); return err == nil }
-	if err := waitFor("acceptance", func() bool { return look() && view.Stage == "acceptance" && len(view.Shares) > 0 }); err != nil {
+	if err := s.waitFor("acceptance", func() bool { return look() && view.Stage == "acceptance" && len(view.Shares) > 0 }); err != nil {
 		return mv.ID, fmt.Errorf("%w (stage %s)", err, view.Stage)
 	}
 	for _, sh := range view.Shares {
@@ -467,11 +474,11 @@ func (s *faultSystem) driveMove(i int, email string) (string, error) {
 			return mv.ID, fmt.Errorf("decide: %d %v", code, err)
 		}
 	}
-	if err := waitFor("completion", func() bool { return look() && view.Status == string(models.MoveCompleted) }); err != nil {
+	if err := s.waitFor("completion", func() bool { return look() && view.Status == string(models.MoveCompleted) }); err != nil {
 		return mv.ID, fmt.Errorf("%w (status %s, stage %s)", err, view.Status, view.Stage)
 	}
 	// The completion emails, once the workers have sent them.
-	return mv.ID, waitFor("completion email", func() bool {
+	return mv.ID, s.waitFor("completion email", func() bool {
 		for _, m := range s.box.Messages() {
 			if m.To == email && strings.Contains(m.Subject, "Move completed") {
 				return true
