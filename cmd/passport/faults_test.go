@@ -319,6 +319,7 @@ func (s *faultSystem) start(p *faultProc) {
 	s.t.Helper()
 	p.cmd = exec.Command(os.Args[0], p.args...)
 	p.cmd.Env = p.env
+	p.cmd.SysProcAttr = childAttrs()
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {
 		s.t.Fatalf("start %s: %v", p.name, err)
