@@ -322,6 +322,7 @@ func (h *handlers) retryStep() gin.HandlerFunc {
 
 func (h *handlers) extendDeadline() gin.HandlerFunc {
 	return answerWith(h, workflows.UpdateExtendDeadline, "deadline.extended", func(_ *gin.Context, who workflows.Caller, in deadlineRequest) (any, any) {
+		in.Deadline = in.Deadline.UTC() // the instant, without the caller's offset
 		return workflows.ExtendDeadline{Caller: who, NewDeadline: in.Deadline}, in
 	})
 }

@@ -80,6 +80,10 @@ func (s *Service) IssueWith(ctx context.Context, st *store.Store, actor models.A
 	}
 	until := parsed.Expiry
 	if in.ValidUntil != nil {
+		// Kept in UTC whatever offset it came with (SQLite cannot read a
+		// time back that it stored with one).
+		utc := in.ValidUntil.UTC()
+		in.ValidUntil = &utc
 		if !in.ValidUntil.After(now) {
 			var v models.ValidationError
 			v.Add("valid_until", "must be in the future")
