@@ -51,6 +51,7 @@ var schemas = obj{
 		"deadline": str("RFC 3339"), "reminders_sent": obj{"type": "integer"}, "steps": list(ref("Step")), "shares": list(ref("Share")),
 		"records":      list(object(nil, obj{"credential_type": str(""), "state": str("missing, recorded or no_record"), "at": str("RFC 3339")})),
 		"last_failure": obj{"type": "object"}, "pending_action": str("what the move waits for, in words"), "end_reason": str(""),
+		"paused": obj{"type": "boolean", "description": "held by an operator (its trust suspended); it carries on when released"}, "pause_reason": str(""),
 		"timeline": list(object(nil, obj{"at": str(""), "event": str(""), "detail": str("")})), "created_at": str(""), "updated_at": str("")}),
 	"MoveList": object([]string{"moves", "next_cursor"}, obj{"moves": list(obj{"type": "object"}),
 		"next_cursor": obj{"type": []string{"string", "null"}, "description": "pass as cursor for the next page"}}),

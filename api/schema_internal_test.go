@@ -1,0 +1,27 @@
+package api
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// Each JSON answer's fields are in the schema the OpenAPI document gives
+// it, which forbids any other property: a field added to an answer but not
+// to the document breaks every strict client (issue 16: moves carried
+// "paused", which the Move schema forbade).
+func TestAnswersKeepToTheirSchemas(t *testing.T) {
+	for name, v := range map[string]any{"Move": moveView{}, "Share": shareView{}} {
+		props := schemas[name].(obj)["properties"].(obj)
+		typ := reflect.TypeOf(v)
+		for i := range typ.NumField() {
+			tag, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+			if tag == "" || tag == "-" {
+				continue
+			}
+			if _, ok := props[tag]; !ok {
+				t.Errorf("%s answers carry %q, which its schema does not allow", name, tag)
+			}
+		}
+	}
+}
