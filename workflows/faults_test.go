@@ -131,3 +131,23 @@ func TestAMovesRetryWindowIsItsOwn(t *testing.T) {
 		t.Errorf("reasons %q", h.reasons)
 	}
 }
+
+// Someone who answers as soon as the email arrives, while the step that
+// sent it has not yet been marked waiting (a worker restarting between
+// the two), is not refused: the answer is taken once the step waits.
+func TestAnAnswerBeforeTheStepWaitsIsTaken(t *testing.T) {
+	h := newHarness(t, func(h *harness) { h.askTakes = 20 * time.Second })
+	h.at(5*time.Second, "accept-early", UpdateAcceptInvitation, AcceptInvitation{Caller: staff})
+	h.at(2*time.Minute, "identity", UpdateIdentityResult, IdentityResult{Caller: sendingHR, Verified: true, Method: "in_person_documents", Claims: identityClaims})
+	// The consent ask starts once identity is recorded (2 min) and ends 20 s later.
+	h.at(2*time.Minute+5*time.Second, "consent-unheld-early", UpdateGiveConsent, GiveConsent{Caller: staff, Types: []models.CredentialType{models.CredIdentity}, WordingVersion: "v1"})
+	h.at(2*time.Minute+6*time.Second, "consent-early", UpdateGiveConsent, GiveConsent{Caller: staff, Types: []models.CredentialType{models.CredDBSCheck, models.CredCoreSkillsTraining}, WordingVersion: "v1"})
+	h.at(4*time.Minute, "decide-1", UpdateDecideShare, DecideShare{Caller: recvHR, ShareID: "share-dbs", Decision: models.DecisionAccepted})
+	h.at(5*time.Minute, "decide-2", UpdateDecideShare, DecideShare{Caller: recvHR, ShareID: "share-cstf", Decision: models.DecisionAccepted})
+	if res := h.run(input(models.KindRotation)); res.Status != models.MoveCompleted {
+		t.Fatalf("result %+v", res)
+	}
+	h.accepted("accept-early")
+	h.accepted("consent-early")
+	h.refused("consent-unheld-early", "") // not held, or the valid one settled first
+}

@@ -66,6 +66,39 @@ func (m *move) waitingFor(stage string) error {
 	return nil
 }
 
+// askedFor is waitingFor for a person's answer to an email: it also admits
+// the answer while the step is still running its ask. The email (and the
+// link in it) goes out inside the ask's activity, but the step is marked
+// waiting only in the workflow task after it, which a worker's restart
+// can delay by seconds: someone who answers at once must not be refused.
+// The handler then waits for the step to wait (see settled).
+func (m *move) askedFor(stage string) error {
+	if m.p.Stage == stage && m.stepRef(stage).State == models.StateRunning {
+		if err := m.active(); err != nil {
+			return err
+		}
+		if m.p.Paused {
+			return errRefused("the move is on hold: %s", m.p.PauseReason)
+		}
+		return nil
+	}
+	return m.waitingFor(stage)
+}
+
+// settled waits, in an answer's handler, until the step waits for the
+// answer (its ask done), and checks the answer again then.
+func (m *move) settled(ctx workflow.Context, stage string, check func() error) error {
+	if err := workflow.Await(ctx, func() bool {
+		return m.stop != nil || m.p.Stage != stage || m.stepRef(stage).State != models.StateRunning
+	}); err != nil {
+		return err
+	}
+	if err := m.waitingFor(stage); err != nil {
+		return err
+	}
+	return check()
+}
+
 func isStaff(c Caller) error {
 	if c.Kind != models.ActorStaff {
 		return errRefused("only the member of staff can answer this")
@@ -98,10 +131,20 @@ func (m *move) validateAccept(_ workflow.Context, in AcceptInvitation) error {
 	if m.accepted {
 		return errRefused("the invitation was accepted already")
 	}
-	return m.waitingFor(models.StepInvite)
+	return m.askedFor(models.StepInvite)
 }
 
-func (m *move) onAccept(_ workflow.Context, _ AcceptInvitation) (models.MoveProgress, error) {
+func (m *move) onAccept(ctx workflow.Context, _ AcceptInvitation) (models.MoveProgress, error) {
+	if m.stepRef(models.StepInvite).State == models.StateRunning {
+		if err := m.settled(ctx, models.StepInvite, func() error {
+			if m.accepted {
+				return errRefused("the invitation was accepted already")
+			}
+			return nil
+		}); err != nil {
+			return m.p, err
+		}
+	}
 	m.accepted = true
 	return m.p, nil
 }
@@ -138,9 +181,17 @@ func (m *move) validateConsent(_ workflow.Context, in GiveConsent) error {
 	if err := isStaff(in.Caller); err != nil {
 		return err
 	}
-	if err := m.waitingFor(models.StepConsent); err != nil {
+	if err := m.askedFor(models.StepConsent); err != nil {
 		return err
 	}
+	if m.stepRef(models.StepConsent).State == models.StateRunning {
+		return m.checkConsentShape(in) // what the passport holds is known once the ask is done
+	}
+	return m.checkConsent(in)
+}
+
+// checkConsentShape checks what a consent says on its own.
+func (m *move) checkConsentShape(in GiveConsent) error {
 	if len(in.Types) == 0 {
 		return errRefused("choose at least one credential to share, or decline")
 	}
@@ -154,15 +205,36 @@ func (m *move) validateConsent(_ workflow.Context, in GiveConsent) error {
 			return errRefused("%s is listed twice", typeWords(t))
 		case !contains(m.in.Requested, t):
 			return errRefused("%s was not asked for", typeWords(t))
-		case !contains(m.p.Held, t):
-			return errRefused("the passport holds no valid %s", typeWords(t))
 		}
 		seen[t] = true
 	}
 	return nil
 }
 
-func (m *move) onConsent(_ workflow.Context, in GiveConsent) (models.MoveProgress, error) {
+// checkConsent checks a consent against what the passport holds, too.
+func (m *move) checkConsent(in GiveConsent) error {
+	if err := m.checkConsentShape(in); err != nil {
+		return err
+	}
+	for _, t := range in.Types {
+		if !contains(m.p.Held, t) {
+			return errRefused("the passport holds no valid %s", typeWords(t))
+		}
+	}
+	return nil
+}
+
+func (m *move) onConsent(ctx workflow.Context, in GiveConsent) (models.MoveProgress, error) {
+	if m.stepRef(models.StepConsent).State == models.StateRunning {
+		if err := m.settled(ctx, models.StepConsent, func() error {
+			if m.consent != nil {
+				return errRefused("consent was given already")
+			}
+			return m.checkConsent(in)
+		}); err != nil {
+			return m.p, err
+		}
+	}
 	m.consent = &in
 	return m.p, nil
 }

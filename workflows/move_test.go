@@ -67,13 +67,19 @@ type harness struct {
 	indexed  []string // search attributes upserted: "status/stage/waiting on"
 	notices  []string // "template/stage/n"
 	reasons  []string // the reasons notices gave
+	// askTakes is how long the invitation's and the consent's asks take
+	// to finish after their email went (a worker restarting, say).
+	askTakes time.Duration
 	replies  map[string]error
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T, opts ...func(*harness)) *harness {
 	var s testsuite.WorkflowTestSuite
 	s.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	h := &harness{t: t, env: s.NewTestWorkflowEnvironment(), replies: map[string]error{}}
+	for _, o := range opts {
+		o(h)
+	}
 	h.env.RegisterActivity(&activities.Activities{})
 	note := func(args mock.Arguments) {
 		in := args.Get(1).(activities.NoticeInput)
@@ -84,7 +90,7 @@ func newHarness(t *testing.T) *harness {
 			h.reasons = append(h.reasons, in.Reason)
 		}
 	}
-	h.env.OnActivity(a.SendInvitation, mock.Anything, mock.Anything).Run(note).Return(nil)
+	h.env.OnActivity(a.SendInvitation, mock.Anything, mock.Anything).Run(note).After(h.askTakes).Return(nil)
 	h.env.OnActivity(a.PrepareIdentity, mock.Anything, mock.Anything).Run(note).Return(
 		func(_ context.Context, _ activities.NoticeInput) (bool, error) { return h.identityHeld, nil })
 	h.env.OnActivity(a.RecordIdentity, mock.Anything, mock.Anything).Return(nil)
@@ -118,7 +124,7 @@ func newHarness(t *testing.T) *harness {
 		func(_ context.Context, in activities.RecordsInput) ([]models.CredentialType, error) {
 			return lookAgain(in), nil
 		})
-	h.env.OnActivity(a.RequestConsent, mock.Anything, mock.Anything).Run(note).
+	h.env.OnActivity(a.RequestConsent, mock.Anything, mock.Anything).Run(note).After(h.askTakes).
 		Return([]models.CredentialType{models.CredDBSCheck, models.CredCoreSkillsTraining}, nil)
 	h.env.OnActivity(a.Transfer, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, _ activities.TransferInput) ([]models.ShareState, error) {
