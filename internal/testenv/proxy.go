@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Proxy forwards TCP connections from a loopback port to a server, so a test
@@ -99,6 +100,29 @@ func (p *Proxy) Cut() {
 	for c := range p.conns {
 		_ = c.Close()
 	}
+}
+
+// Stop is Cut done the way a server stops for maintenance: no new
+// connections, while those open are given grace to finish what they are
+// doing before they are dropped.
+func (p *Proxy) Stop(grace time.Duration) {
+	p.mu.Lock()
+	if p.ln != nil {
+		_ = p.ln.Close()
+		p.ln = nil
+	}
+	p.mu.Unlock()
+	deadline := time.Now().Add(grace)
+	for time.Now().Before(deadline) {
+		p.mu.Lock()
+		n := len(p.conns)
+		p.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	p.Cut()
 }
 
 // Restore listens again on the same port.
