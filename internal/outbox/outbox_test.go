@@ -81,6 +81,21 @@ func (r *rig) deliver(observed bool) {
 	r.t.Cleanup(srv.Shutdown)
 }
 
+// waitCompleted waits for the queue to hold one completed email task.
+func (r *rig) waitCompleted(insp *asynq.Inspector, what string) {
+	r.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if done, _ := insp.ListCompletedTasks(jobs.QueueEmail); len(done) == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("%s was never delivered", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func (r *rig) send(id, to string) {
 	r.t.Helper()
 	n := models.Notification{ID: id, MoveID: "m1", Template: "invitation", Recipient: "staff"}
@@ -169,16 +184,7 @@ func TestAnEmailIsRecordedThenSentOnce(t *testing.T) {
 	if again, err := q.QueueEmail(context.Background(), "m1/invitation/staff/0", jobs.Email{To: "sam@example.org", Subject: "Your move", Text: "Open the link"}); err != nil || !again {
 		t.Fatalf("queue again: %v %v", again, err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if done, _ := insp.ListCompletedTasks(jobs.QueueEmail); len(done) == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the task run again never finished")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	r.waitCompleted(insp, "the task run again")
 	if got := r.relay.count("sam@example.org"); got != 1 {
 		t.Errorf("the relay got %d emails after the task ran again, want 1", got)
 	}
@@ -213,17 +219,7 @@ func TestAnOutcomeTheDatabaseMissedIsRecorded(t *testing.T) {
 	r := newRig(t)
 	r.send("m1/invitation/staff/0", "sam@example.org")
 	r.deliver(false)
-	insp := asynq.NewInspectorFromRedisClient(r.rdb)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if done, _ := insp.ListCompletedTasks(jobs.QueueEmail); len(done) == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the email was not delivered")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	r.waitCompleted(asynq.NewInspectorFromRedisClient(r.rdb), "the email")
 	if got := r.row("m1/invitation/staff/0").Status; got != models.NotificationQueued {
 		t.Fatalf("before the sweep: %s", got)
 	}
