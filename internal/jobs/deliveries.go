@@ -3,6 +3,7 @@ package jobs
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -89,4 +90,31 @@ func (d *Deliveries) EmailState(key string) (string, error) {
 		return "", fmt.Errorf("jobs: look up email: %w", err)
 	}
 	return info.State.String(), nil
+}
+
+// QueueSize is how many delivery tasks wait in one queue, by state.
+type QueueSize struct {
+	Queue                                       string
+	Pending, Active, Scheduled, Retry, Archived int
+}
+
+// QueueSizes reports the delivery queues' sizes (a queue not yet used
+// reports nothing).
+func (d *Deliveries) QueueSizes() ([]QueueSize, error) {
+	known, err := d.insp.Queues()
+	if err != nil {
+		return nil, fmt.Errorf("jobs: list queues: %w", err)
+	}
+	var out []QueueSize
+	for _, q := range []string{QueueEmail, QueueWebhook} {
+		if !slices.Contains(known, q) {
+			continue
+		}
+		info, err := d.insp.GetQueueInfo(q)
+		if err != nil {
+			return out, fmt.Errorf("jobs: queue %s: %w", q, err)
+		}
+		out = append(out, QueueSize{Queue: q, Pending: info.Pending, Active: info.Active, Scheduled: info.Scheduled, Retry: info.Retry, Archived: info.Archived})
+	}
+	return out, nil
 }

@@ -31,9 +31,10 @@ type Queue interface {
 }
 
 // States tells where a queued email is ("" when the queue does not know
-// it); *jobs.Deliveries is one.
+// it) and how full the delivery queues are; *jobs.Deliveries is one.
 type States interface {
 	EmailState(key string) (string, error)
+	QueueSizes() ([]jobs.QueueSize, error)
 }
 
 const (
@@ -57,9 +58,10 @@ type Outbox struct {
 	log    *slog.Logger
 	now    func() time.Time
 
-	mu    sync.Mutex
-	stats store.NotificationStats
-	at    time.Time // when stats were read
+	mu     sync.Mutex
+	stats  store.NotificationStats
+	queues []jobs.QueueSize
+	at     time.Time // when stats were read
 	// Deliveries counts email deliveries by outcome (sent, retrying,
 	// failed) as this process saw them.
 	deliveries *prometheus.CounterVec
@@ -176,6 +178,11 @@ func (o *Outbox) Run(ctx context.Context, every time.Duration) {
 			o.stats, o.at = st, o.now()
 			o.mu.Unlock()
 		}
+		if qs, err := o.states.QueueSizes(); err == nil {
+			o.mu.Lock()
+			o.queues = qs
+			o.mu.Unlock()
+		}
 		select {
 		case <-ctx.Done():
 			return
@@ -251,6 +258,7 @@ var (
 	failingDesc = prometheus.NewDesc("passport_notifications_failing", "Unsent emails whose delivery has failed at least once and will be tried again.", nil, nil)
 	failedDesc  = prometheus.NewDesc("passport_notifications_failed", "Emails given up on, waiting for an operator's retry.", nil, nil)
 	oldestDesc  = prometheus.NewDesc("passport_notification_oldest_unsent_seconds", "Age of the oldest email not yet sent (0 when none).", nil, nil)
+	queueDesc   = prometheus.NewDesc("passport_delivery_queue_tasks", "Delivery tasks in the queue (email, webhook), by state (pending, active, scheduled, retry, archived).", []string{"queue", "state"}, nil)
 )
 
 // Describe and Collect make the outbox a Prometheus collector: its figures
@@ -261,14 +269,20 @@ func (o *Outbox) Describe(ch chan<- *prometheus.Desc) {
 	ch <- failingDesc
 	ch <- failedDesc
 	ch <- oldestDesc
+	ch <- queueDesc
 	o.deliveries.Describe(ch)
 }
 
 // Collect reports the figures.
 func (o *Outbox) Collect(ch chan<- prometheus.Metric) {
 	o.mu.Lock()
-	st, at := o.stats, o.at
+	st, at, queues := o.stats, o.at, o.queues
 	o.mu.Unlock()
+	for _, q := range queues {
+		for state, n := range map[string]int{"pending": q.Pending, "active": q.Active, "scheduled": q.Scheduled, "retry": q.Retry, "archived": q.Archived} {
+			ch <- prometheus.MustNewConstMetric(queueDesc, prometheus.GaugeValue, float64(n), q.Queue, state)
+		}
+	}
 	oldest := 0.0
 	if st.OldestUnsent != nil {
 		oldest = at.Sub(*st.OldestUnsent).Seconds()

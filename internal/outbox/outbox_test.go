@@ -268,6 +268,9 @@ func TestAFailingDeliveryShows(t *testing.T) {
 	if v := gauge(t, reg, "passport_notifications_unsent"); v != 1 {
 		t.Errorf("passport_notifications_unsent = %v, want 1", v)
 	}
+	if n, err := testutil.GatherAndCount(reg, "passport_delivery_queue_tasks"); err != nil || n == 0 {
+		t.Errorf("no delivery queue sizes in the metrics: %d %v", n, err)
+	}
 	if got := testutil.ToFloat64(r.box.deliveries.WithLabelValues("retrying")); got < 1 {
 		t.Errorf("retrying deliveries counted: %v", got)
 	}
