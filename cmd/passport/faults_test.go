@@ -114,35 +114,6 @@ func TestFaultsHealWithoutPeople(t *testing.T) {
 		}
 	}
 
-	// Every email exactly once, counted at the relay.
-	seen := map[string]int{}
-	for _, m := range s.box.Messages() {
-		seen[m.To+" | "+m.Subject]++
-	}
-	duplicates := 0
-	for k, n := range seen {
-		if n > 1 {
-			duplicates += n - 1
-			t.Errorf("sent %d times: %s", n, k)
-		}
-	}
-	missing := 0
-	if want := 6 * completedMoves(errs); len(s.box.Messages()) < want {
-		t.Errorf("%d emails at the relay, want at least %d (six a move)", len(s.box.Messages()), want)
-	}
-	for i, p := range people {
-		for _, want := range []string{"has started your move", "Choose what to share", "Move completed"} {
-			found := false
-			for k := range seen {
-				found = found || (strings.HasPrefix(k, p+" | ") && strings.Contains(k, want))
-			}
-			if !found && errs[i] == nil {
-				missing++
-				t.Errorf("%s never got %q", p, want)
-			}
-		}
-	}
-
 	// Every notification row sent (none left queued, none gone back).
 	st, err := store.Open(t.Context(), s.dsn)
 	if err != nil {
@@ -179,6 +150,35 @@ func TestFaultsHealWithoutPeople(t *testing.T) {
 	for _, n := range wrongRows {
 		t.Errorf("notification %s: %s (sealed %d bytes, error %q)", n.ID, n.Status, len(n.Sealed), n.Error)
 	}
+	// Every email exactly once, counted at the relay.
+	seen := map[string]int{}
+	for _, m := range s.box.Messages() {
+		seen[m.To+" | "+m.Subject]++
+	}
+	duplicates := 0
+	for k, n := range seen {
+		if n > 1 {
+			duplicates += n - 1
+			t.Errorf("sent %d times: %s", n, k)
+		}
+	}
+	missing := 0
+	if want := 6 * completedMoves(errs); len(s.box.Messages()) < want {
+		t.Errorf("%d emails at the relay, want at least %d (six a move)", len(s.box.Messages()), want)
+	}
+	for i, p := range people {
+		for _, want := range []string{"has started your move", "Choose what to share", "Move completed"} {
+			found := false
+			for k := range seen {
+				found = found || (strings.HasPrefix(k, p+" | ") && strings.Contains(k, want))
+			}
+			if !found && errs[i] == nil {
+				missing++
+				t.Errorf("%s never got %q", p, want)
+			}
+		}
+	}
+
 	t.Logf("faults: %d/%d moves completed with no operator action; %d emails, %d duplicate, %d missing; %d notification rows wrong; %d 5xx outside fault windows (%d inside)",
 		completed, moves, len(s.box.Messages()), duplicates, missing, wrong, s.fiveXXOutside.Load(), s.fiveXXInside.Load())
 	if n := s.fiveXXOutside.Load(); n > 0 {
