@@ -307,6 +307,11 @@ func TestMoveEndToEnd(t *testing.T) {
 		strings.Contains(lacks[:strings.Index(lacks, "</ul>")], "Occupational health") {
 		t.Errorf("the consent page must say what the passport lacks, and not what RJ1 recorded:\n%s", page)
 	}
+	// Consent is an act, never a default (UK GDPR): nothing is ticked
+	// before the person chooses.
+	if strings.Contains(page, "checked") {
+		t.Error("the consent page ticks something before the person chooses")
+	}
 	if code, _ := p.submit(consent, url.Values{"csrf": {csrf}, "action": {"consent"}}); code != http.StatusUnprocessableEntity {
 		t.Errorf("consent to nothing: %d, want 422", code)
 	}

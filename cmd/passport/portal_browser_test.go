@@ -148,6 +148,11 @@ func TestPortalInTheBrowser(t *testing.T) {
 	hr.WaitText("#move-status", "Consent", 30*time.Second)
 	staff.Open(strings.TrimPrefix(mailTo(t, base, sam, "Choose what to share"), base))
 	check(staff, "staff-consent")
+	// Nothing is ticked for her: she ticks what she shares.
+	if ticked := browsertest.Eval[int](staff, `document.querySelectorAll("input[name=type]:checked").length`); ticked != 0 {
+		t.Errorf("%d credentials ticked before the person chose", ticked)
+	}
+	browsertest.Eval[int](staff, `(document.querySelectorAll("input[name=type]").forEach(c => c.click()), 0)`)
 	submit(staff, chromedp.CSS("button[value=consent]"), "")
 	check(staff, "staff-consent-given")
 
