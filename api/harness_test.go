@@ -50,14 +50,7 @@ func newBenchHarness(b *testing.B) *harness { return buildHarness(b, nil, testen
 func buildHarness(tb testing.TB, t *testing.T, dsn string, opts ...func(*api.Options)) *harness {
 	tb.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, dsn)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		tb.Fatal(err)
-	}
+	st := testenv.Store(tb, dsn)
 	creds, err := credentials.New(st, []byte("0123456789abcdef0123456789abcdef"), "https://passport.example.nhs.uk", nil)
 	if err != nil {
 		tb.Fatal(err)

@@ -644,10 +644,14 @@ func failureWords(err error, window time.Duration) string {
 
 // minutes says a window in words: "15 minutes", or "30 seconds" below one.
 func minutes(d time.Duration) string {
+	n, unit := int(d.Minutes()), "minute"
 	if d < time.Minute {
-		return fmt.Sprintf("%d seconds", int(d.Seconds()))
+		n, unit = int(d.Seconds()), "second"
 	}
-	return fmt.Sprintf("%d minutes", int(d.Minutes()))
+	if n != 1 {
+		unit += "s"
+	}
+	return fmt.Sprintf("%d %s", n, unit)
 }
 
 // errRefused builds a validator's refusal: the caller sees the reason.

@@ -56,14 +56,7 @@ func fixtures(t *testing.T) map[string]*fixture {
 		"postgres": testenv.PostgresDB(t),
 		"sqlite":   "sqlite:" + filepath.Join(t.TempDir(), "p.db"),
 	} {
-		st, err := store.Open(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = st.Close() })
-		if err := st.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
+		st := testenv.Store(t, dsn)
 		now := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
 		for _, tr := range []models.Trust{
 			{ODSCode: "RJ1", Name: "Guy's and St Thomas' NHS Foundation Trust", Registered: true, RegisteredAt: now},

@@ -204,14 +204,15 @@ func (o *Outbox) record(ctx context.Context, what, key string, write func(contex
 	}
 	go func() {
 		ctx := context.WithoutCancel(ctx)
-		deadline := o.now().Add(recordRetries)
+		// Real time, as the waits are (o.now may be a test's clock).
+		deadline := time.Now().Add(recordRetries)
 		for wait := time.Second; ; wait = min(2*wait, 15*time.Second) {
 			time.Sleep(wait)
 			err := write(ctx)
 			if err == nil {
 				return
 			}
-			if o.now().After(deadline) {
+			if time.Now().After(deadline) {
 				o.log.Warn("could not record "+what+"; the outbox sweep records it later", "notification", key, "err", err)
 				return
 			}
