@@ -192,11 +192,12 @@ func (a *Activities) RevokeShares(ctx context.Context, in RevokeInput) error {
 }
 
 // RecordProgress writes the move's progress to the read model; a stale
-// write (lower Seq) changes nothing.
+// write (lower Seq) changes nothing. notes, the audit records of answers
+// the move took, are written with it (each once).
 // It tells the trusts' systems when the stage changes, and the trust the
 // move now waits on.
-func (a *Activities) RecordProgress(ctx context.Context, p models.MoveProgress) error {
-	before, applied, err := a.Store.SaveProgress(ctx, p)
+func (a *Activities) RecordProgress(ctx context.Context, p models.MoveProgress, notes []models.AuditNote) error {
+	before, applied, err := a.Store.SaveProgress(ctx, p, notes...)
 	if err != nil {
 		return fmt.Errorf("record progress: %w", err)
 	}

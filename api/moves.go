@@ -241,13 +241,11 @@ func (h *handlers) answerMove(c *gin.Context, a models.Actor, id, update, action
 	if err != nil {
 		return mv, err
 	}
-	p, err := h.moves.Answer(c.Request.Context(), mv.ID, update, arg)
+	// The move writes the answer's audit record as it takes it.
+	p, err := h.moves.Answer(c.Request.Context(), mv.ID, update, arg, moves.Note(a, action, details))
 	if err != nil {
 		return mv, err
 	}
-	// The move took the answer: its record must not turn that into an
-	// error (the database may be away a moment).
-	h.store.AuditDone(c.Request.Context(), h.log, a, action, "move", mv.ID, details)
 	// The workflow writes its read model as it acts on the answer: wait a
 	// moment for that write, so the reply (and the page after a form)
 	// shows the answer taken.

@@ -35,4 +35,37 @@ type AuditEvent struct {
 	SubjectType string    `gorm:"size:30;not null;index:idx_audit_subject" json:"subject_type"`
 	SubjectID   string    `gorm:"size:64;not null;index:idx_audit_subject" json:"subject_id"`
 	Details     string    `gorm:"type:text;not null;default:'{}'" json:"details"`
+	// Ref names a record written on someone's behalf by a move's workflow
+	// (its update's ID), so that writing it again changes nothing; none
+	// (NULL) for the rest.
+	Ref *string `gorm:"size:80;uniqueIndex:idx_audit_ref" json:"-"`
+}
+
+// AuditNote is what a person's answer to a move asks the audit trail to
+// say. It travels with the answer into the move's workflow, which writes
+// it in the same transaction as the move's new state: an answer the move
+// took is never without its record, whatever fails after it.
+type AuditNote struct {
+	Actor   Actor
+	Action  string
+	Details string // JSON
+	// Ref and At are set by the workflow as it takes the answer.
+	Ref string
+	At  time.Time
+}
+
+// Event is the note as a row of the trail about a move.
+func (n AuditNote) Event(moveID string) AuditEvent {
+	d := n.Details
+	if d == "" {
+		d = "{}"
+	}
+	ev := AuditEvent{
+		At: n.At.UTC(), ActorKind: n.Actor.Kind, ActorID: n.Actor.ID, ActorTrust: n.Actor.Trust, ActorRole: n.Actor.Role,
+		Action: n.Action, SubjectType: "move", SubjectID: moveID, Details: d,
+	}
+	if n.Ref != "" {
+		ev.Ref = &n.Ref
+	}
+	return ev
 }

@@ -12,7 +12,9 @@ import (
 
 // register installs the progress query and every update. Each validator
 // refuses a late, duplicate, out-of-turn or unauthorised answer with a
-// reason the caller sees; each handler only records the answer.
+// reason the caller sees; each handler only records the answer. Every
+// update takes, after its answer, the audit note the caller wants written
+// once the move took it (see noted).
 func (m *move) register(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (models.MoveProgress, error) {
 		return m.p, nil
@@ -24,19 +26,19 @@ func (m *move) register(ctx workflow.Context) error {
 		handler   any
 		validator any
 	}{
-		{UpdateAcceptInvitation, m.onAccept, m.validateAccept},
-		{UpdateIdentityResult, m.onIdentity, m.validateIdentity},
-		{UpdateGiveConsent, m.onConsent, m.validateConsent},
-		{UpdateDecline, m.onDecline, m.validateDecline},
-		{UpdateDecideShare, m.onDecide, m.validateDecide},
-		{UpdateCancel, m.onCancel, m.validateCancel},
-		{UpdateWithdrawConsent, m.onWithdraw, m.validateWithdraw},
-		{UpdateRetryStep, m.onRetry, m.validateRetry},
-		{UpdateExtendDeadline, m.onExtend, m.validateExtend},
-		{UpdatePause, m.onPause, m.validatePause},
-		{UpdateResume, m.onResume, m.validateResume},
-		{UpdateNoRecord, m.onNoRecord, m.validateNoRecord},
-		{UpdateRecordsChanged, m.onRecordsChanged, m.validateRecordsChanged},
+		{UpdateAcceptInvitation, noted(m, m.onAccept), checked(m.validateAccept)},
+		{UpdateIdentityResult, noted(m, m.onIdentity), checked(m.validateIdentity)},
+		{UpdateGiveConsent, noted(m, m.onConsent), checked(m.validateConsent)},
+		{UpdateDecline, noted(m, m.onDecline), checked(m.validateDecline)},
+		{UpdateDecideShare, noted(m, m.onDecide), checked(m.validateDecide)},
+		{UpdateCancel, noted(m, m.onCancel), checked(m.validateCancel)},
+		{UpdateWithdrawConsent, noted(m, m.onWithdraw), checked(m.validateWithdraw)},
+		{UpdateRetryStep, noted(m, m.onRetry), checked(m.validateRetry)},
+		{UpdateExtendDeadline, noted(m, m.onExtend), checked(m.validateExtend)},
+		{UpdatePause, noted(m, m.onPause), checked(m.validatePause)},
+		{UpdateResume, noted(m, m.onResume), checked(m.validateResume)},
+		{UpdateNoRecord, noted(m, m.onNoRecord), checked(m.validateNoRecord)},
+		{UpdateRecordsChanged, noted(m, m.onRecordsChanged), checked(m.validateRecordsChanged)},
 	}
 	for _, u := range updates {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler, workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
@@ -44,6 +46,30 @@ func (m *move) register(ctx workflow.Context) error {
 		}
 	}
 	return nil
+}
+
+// noted wraps an update's handler: once the handler took the answer, the
+// caller's audit note joins those the next write of the move's read model
+// carries (in the same transaction), named by the update's ID so that a
+// write sent again adds nothing. An answer the move took thus always has
+// its record, whatever happens to the caller after it. (Answers from
+// earlier versions carry no note: their callers wrote the record, and
+// they replay as before.)
+func noted[T any](m *move, h func(workflow.Context, T) (models.MoveProgress, error)) func(workflow.Context, T, models.AuditNote) (models.MoveProgress, error) {
+	return func(ctx workflow.Context, in T, n models.AuditNote) (models.MoveProgress, error) {
+		p, err := h(ctx, in)
+		if err == nil && n.Action != "" {
+			n.Ref = "update/" + workflow.GetCurrentUpdateInfo(ctx).ID
+			n.At = workflow.Now(ctx)
+			m.notes = append(m.notes, n)
+		}
+		return p, err
+	}
+}
+
+// checked gives a validator the note's place in the update's arguments.
+func checked[T any](v func(workflow.Context, T) error) func(workflow.Context, T, models.AuditNote) error {
+	return func(ctx workflow.Context, in T, _ models.AuditNote) error { return v(ctx, in) }
 }
 
 func (m *move) active() error {

@@ -78,7 +78,17 @@ var compensationOptions = workflow.ActivityOptions{
 
 var progressOptions = workflow.LocalActivityOptions{
 	StartToCloseTimeout: 10 * time.Second,
-	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 500 * time.Millisecond, MaximumInterval: time.Minute},
+	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 500 * time.Millisecond, MaximumInterval: 30 * time.Second},
+}
+
+// progressOptions keep writing the read model through an outage as long
+// as any activity retries (without a ScheduleToClose the SDK would give up
+// after one StartToClose, 10 s, and the pages would show the move as it
+// was until its next change).
+func (m *move) progressOptions() workflow.LocalActivityOptions {
+	o := progressOptions
+	o.ScheduleToCloseTimeout = m.window()
+	return o
 }
 
 // move is the workflow's state. Update handlers only record answers; the
@@ -96,6 +106,9 @@ type move struct {
 	// changed is set by handlers that alter what the progress shows without
 	// finishing a stage (a deadline extended, one share decided).
 	changed bool
+	// notes are the audit records of answers taken since the read model
+	// was last written; the next write carries them.
+	notes []models.AuditNote
 
 	lastSA [3]string // status, stage, waiting on as last upserted
 	// indexAtRest: the search attributes change only where the move comes
@@ -133,6 +146,9 @@ func MoveWorkflow(ctx workflow.Context, in MoveInput) (MoveResult, error) {
 	// Answers being handled when the move ended still get their reply.
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return MoveResult{}, err
+	}
+	if len(m.notes) > 0 {
+		m.record(ctx) // an answer taken as the move ended (no earlier history has notes)
 	}
 	return MoveResult{Status: m.p.Status, Reason: m.p.EndReason}, nil
 }
@@ -594,8 +610,7 @@ func (m *move) allDecided() bool {
 func (m *move) publish(ctx workflow.Context) {
 	m.p.Seq++
 	m.p.UpdatedAt = workflow.Now(ctx)
-	lctx := workflow.WithLocalActivityOptions(ctx, progressOptions)
-	_ = workflow.ExecuteLocalActivity(lctx, a.RecordProgress, m.p).Get(lctx, nil)
+	m.record(ctx)
 	sa := [3]string{string(m.p.Status), m.p.Stage, string(m.p.WaitingOn)}
 	atRest := m.p.WaitingOn != models.WaitingNobody || m.p.Status != models.MoveActive ||
 		m.lastSA[2] == string(models.WaitingOperator)
@@ -603,6 +618,16 @@ func (m *move) publish(ctx workflow.Context) {
 		m.lastSA = sa
 		_ = workflow.UpsertTypedSearchAttributes(ctx,
 			SAStatus.ValueSet(sa[0]), SAStage.ValueSet(sa[1]), SAWaitingOn.ValueSet(sa[2]))
+	}
+}
+
+// record writes the progress and the answers' notes to the read model.
+// Notes a failed write leaves stay for the next one. (The read model only
+// lags while the database is away; the notes must not be lost.)
+func (m *move) record(ctx workflow.Context) {
+	lctx := workflow.WithLocalActivityOptions(ctx, m.progressOptions())
+	if err := workflow.ExecuteLocalActivity(lctx, a.RecordProgress, m.p, m.notes).Get(lctx, nil); err == nil {
+		m.notes = nil
 	}
 }
 

@@ -64,6 +64,7 @@ type harness struct {
 
 	mu       sync.Mutex
 	progress []models.MoveProgress
+	notes    []models.AuditNote // the audit notes written with the progress
 	indexed  []string // search attributes upserted: "status/stage/waiting on"
 	notices  []string // "template/stage/n"
 	reasons  []string // the reasons notices gave
@@ -135,7 +136,7 @@ func newHarness(t *testing.T, opts ...func(*harness)) *harness {
 		})
 	h.env.OnActivity(a.Notify, mock.Anything, mock.Anything).Run(note).Return(nil)
 	h.env.OnActivity(a.RevokeShares, mock.Anything, mock.Anything).Return(nil)
-	h.env.OnActivity(a.RecordProgress, mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
+	h.env.OnActivity(a.RecordProgress, mock.Anything, mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		// A deep copy, as the real server would see: the workflow keeps
@@ -144,6 +145,8 @@ func newHarness(t *testing.T, opts ...func(*harness)) *harness {
 		data, _ := json.Marshal(args.Get(1))
 		_ = json.Unmarshal(data, &p)
 		h.progress = append(h.progress, p)
+		notes, _ := args.Get(2).([]models.AuditNote)
+		h.notes = append(h.notes, notes...)
 	}).Return(nil)
 	h.env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
 		sa := args.Get(0).(temporal.SearchAttributes)
@@ -179,8 +182,12 @@ type update struct {
 	arg       any
 }
 
-func (h *harness) send(key, name string, arg any) {
+func (h *harness) send(key, name string, arg any, note ...models.AuditNote) {
 	{
+		args := []any{arg}
+		for _, n := range note {
+			args = append(args, n)
+		}
 		h.env.UpdateWorkflow(name, key, &testsuite.TestUpdateCallback{
 			OnAccept: func() {},
 			OnReject: func(err error) {
@@ -197,7 +204,7 @@ func (h *harness) send(key, name string, arg any) {
 				}
 				h.mu.Unlock()
 			},
-		}, arg)
+		}, args...)
 	}
 }
 
@@ -556,5 +563,46 @@ func TestPausedMoveHoldsRemindersAnswersAndDeadline(t *testing.T) {
 	}
 	if !held || !released {
 		t.Errorf("progress never showed the hold and a deadline moved on (held %v, released %v)", held, released)
+	}
+}
+
+// An answer's audit note is written with the move's next progress, once,
+// and only when the move took the answer; answers without one (from
+// earlier callers) still work.
+func TestAnAnswerTakenCarriesItsRecord(t *testing.T) {
+	h := newHarness(t)
+	accepted := models.AuditNote{Actor: models.Actor{Kind: models.ActorStaff, ID: "passport-1"}, Action: "invitation.accepted"}
+	again := models.AuditNote{Actor: models.Actor{Kind: models.ActorStaff, ID: "passport-1"}, Action: "invitation.accepted.again"}
+	h.env.RegisterDelayedCallback(func() {
+		h.send("accept", UpdateAcceptInvitation, AcceptInvitation{Caller: staff}, accepted)
+		h.send("accept-again", UpdateAcceptInvitation, AcceptInvitation{Caller: staff}, again)
+	}, time.Minute)
+	h.at(2*time.Minute, "identity", UpdateIdentityResult, IdentityResult{Caller: sendingHR, Verified: true, Method: "in_person_documents", Claims: identityClaims})
+	h.env.RegisterDelayedCallback(func() {
+		h.send("consent", UpdateGiveConsent, GiveConsent{Caller: staff, Types: []models.CredentialType{models.CredDBSCheck, models.CredCoreSkillsTraining}, WordingVersion: "v1"},
+			models.AuditNote{Actor: models.Actor{Kind: models.ActorStaff, ID: "passport-1"}, Action: "consent.given", Details: `{"types":["dbs_check"]}`})
+	}, 3*time.Minute)
+	h.at(4*time.Minute, "decide-1", UpdateDecideShare, DecideShare{Caller: recvHR, ShareID: "share-dbs", Decision: models.DecisionAccepted})
+	h.at(5*time.Minute, "decide-2", UpdateDecideShare, DecideShare{Caller: recvHR, ShareID: "share-cstf", Decision: models.DecisionAccepted})
+	if res := h.run(input(models.KindRotation)); res.Status != models.MoveCompleted {
+		t.Fatalf("result %+v", res)
+	}
+	h.accepted("accept")
+	h.refused("accept-again", "accepted already")
+
+	var got []string
+	refs := map[string]bool{}
+	for _, n := range h.notes {
+		got = append(got, n.Action)
+		refs[n.Ref] = true
+		if !strings.HasPrefix(n.Ref, "update/") || n.At.IsZero() {
+			t.Errorf("note %+v: want the update's ID and the time the move took it", n)
+		}
+	}
+	if strings.Join(got, " ") != "invitation.accepted consent.given" || len(refs) != 2 {
+		t.Errorf("notes written %v (refs %v); want the acceptance and the consent, once each", got, refs)
+	}
+	if at := h.notes[0].At; at.Sub(h.progress[0].UpdatedAt) != time.Minute {
+		t.Errorf("the acceptance was noted at %v, the move began at %v", at, h.progress[0].UpdatedAt)
 	}
 }

@@ -88,13 +88,15 @@ func (s *benchSystem) runMove(ctx context.Context, i int) error {
 	if err := asks(models.StepInvite, models.WaitingStaff); err != nil {
 		return err
 	}
-	if _, err := svc.Answer(ctx, mv.ID, workflows.UpdateAcceptInvitation, workflows.AcceptInvitation{Caller: staff}); err != nil {
+	if _, err := svc.Answer(ctx, mv.ID, workflows.UpdateAcceptInvitation, workflows.AcceptInvitation{Caller: staff},
+		moves.Note(models.Actor{Kind: staff.Kind, ID: staff.ID}, "invitation.accepted", nil)); err != nil {
 		return err
 	}
 	if err := asks(models.StepConsent, models.WaitingStaff); err != nil {
 		return err
 	}
-	if _, err := svc.Answer(ctx, mv.ID, workflows.UpdateGiveConsent, workflows.GiveConsent{Caller: staff, Types: req.RequestedCredentials, WordingVersion: "v1"}); err != nil {
+	if _, err := svc.Answer(ctx, mv.ID, workflows.UpdateGiveConsent, workflows.GiveConsent{Caller: staff, Types: req.RequestedCredentials, WordingVersion: "v1"},
+		moves.Note(models.Actor{Kind: staff.Kind, ID: staff.ID}, "consent.given", map[string]any{"types": req.RequestedCredentials})); err != nil {
 		return err
 	}
 	if err := asks(models.StepAcceptance, models.WaitingReceivingTrust); err != nil {
@@ -109,7 +111,8 @@ func (s *benchSystem) runMove(ctx context.Context, i int) error {
 	var wg sync.WaitGroup
 	for k, sh := range shares { // the receiving trust accepts them all at once
 		wg.Go(func() {
-			_, decided[k] = svc.Answer(ctx, mv.ID, workflows.UpdateDecideShare, workflows.DecideShare{Caller: recv, ShareID: sh.ID, Decision: models.DecisionAccepted})
+			_, decided[k] = svc.Answer(ctx, mv.ID, workflows.UpdateDecideShare, workflows.DecideShare{Caller: recv, ShareID: sh.ID, Decision: models.DecisionAccepted},
+				moves.Note(models.Actor{Kind: recv.Kind, ID: recv.ID, Trust: recv.Trust, Role: recv.Role}, "share.decided", map[string]any{"share_id": sh.ID}))
 		})
 	}
 	wg.Wait()

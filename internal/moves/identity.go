@@ -69,11 +69,9 @@ func (s *Service) RecordProviderResult(ctx context.Context, r ProviderResult) er
 		VerifiedBy: r.Provider, VerifiedOn: models.Date{Time: s.now().UTC().Truncate(24 * time.Hour)},
 	})
 	caller := workflows.Caller{Kind: models.ActorSystem, ID: "identity-provider/" + r.Provider}
-	if _, err := s.Answer(ctx, r.MoveID, workflows.UpdateIdentityResult, workflows.IdentityResult{
+	_, err := s.Answer(ctx, r.MoveID, workflows.UpdateIdentityResult, workflows.IdentityResult{
 		Caller: caller, Verified: r.Verified, Method: "certified_identity_service", Claims: string(claims), Reason: r.Reason,
-	}); err != nil {
-		return err
-	}
-	return s.Store.Audit(ctx, models.Actor{Kind: models.ActorSystem, ID: caller.ID}, "identity.provider_result", "move", r.MoveID,
-		map[string]any{"verified": r.Verified, "provider": r.Provider, "reference": r.Reference})
+	}, Note(models.Actor{Kind: models.ActorSystem, ID: caller.ID}, "identity.provider_result",
+		map[string]any{"verified": r.Verified, "provider": r.Provider, "reference": r.Reference}))
+	return err
 }

@@ -114,8 +114,8 @@ func staffActor(l Link) models.Actor {
 	return models.Actor{Kind: models.ActorStaff, ID: l.Passport.ID}
 }
 
-// act resolves a link for one action, sends the answer, and only once the
-// move took it marks the link used and records it.
+// act resolves a link for one action and sends the answer with its audit
+// record; only once the move took it is the link marked used.
 func (s *Service) act(ctx context.Context, plain string, action models.LinkAction, update string, arg func(Link) any, audit string, details any) (Link, error) {
 	l, err := s.ResolveLink(ctx, plain)
 	if err != nil {
@@ -124,16 +124,15 @@ func (s *Service) act(ctx context.Context, plain string, action models.LinkActio
 	if l.Token.Action != action {
 		return l, &models.RefusedError{Reason: "this link is for something else"}
 	}
-	if _, err := s.Answer(ctx, l.Move.ID, update, arg(l)); err != nil {
+	if _, err := s.Answer(ctx, l.Move.ID, update, arg(l), Note(staffActor(l), audit, details)); err != nil {
 		return l, err
 	}
-	// The move took the answer: neither marking the link used nor its
-	// record may turn that into an error (the move refuses the same answer
-	// twice, so a link left unmarked does no harm).
+	// The move took the answer (and writes its record): marking the link
+	// used must not turn that into an error (the move refuses the same
+	// answer twice, so a link left unmarked does no harm).
 	if err := s.Store.UseLinkToken(ctx, l.Token.ID, s.now()); err != nil && !errors.Is(err, models.ErrConflict) && s.Log != nil {
 		s.Log.Warn("could not mark a used link", "move", l.Move.ID, "err", err)
 	}
-	s.Store.AuditDone(ctx, s.Log, staffActor(l), audit, "move", l.Move.ID, details)
 	return l, nil
 }
 

@@ -436,12 +436,14 @@ func Progress(mv models.Move) models.MoveProgress {
 }
 
 // Answer sends an update to a move's workflow and waits for its reply. A
-// refusal by the workflow comes back as a *models.RefusedError.
-func (s *Service) Answer(ctx context.Context, moveID, update string, arg any) (models.MoveProgress, error) {
+// refusal by the workflow comes back as a *models.RefusedError. note (made
+// by Note) is the audit record of the answer: the move writes it if, and
+// only if, it takes the answer.
+func (s *Service) Answer(ctx context.Context, moveID, update string, arg any, note models.AuditNote) (models.MoveProgress, error) {
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   workflows.WorkflowID(moveID),
 		UpdateName:   update,
-		Args:         []any{arg},
+		Args:         []any{arg, note},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	var p models.MoveProgress
@@ -462,6 +464,18 @@ func (s *Service) Answer(ctx context.Context, moveID, update string, arg any) (m
 		return p, fmt.Errorf("moves: %s: %v: %w", update, err, models.ErrOutcomeUnknown)
 	}
 	return p, fmt.Errorf("moves: %s: %v: %w", update, err, models.ErrUnavailable)
+}
+
+// Note is the audit record of an answer: who, what, and details encoded
+// as JSON (they hold no secrets).
+func Note(actor models.Actor, action string, details any) models.AuditNote {
+	n := models.AuditNote{Actor: actor, Action: action, Details: "{}"}
+	if details != nil {
+		if d, err := json.Marshal(details); err == nil {
+			n.Details = string(d)
+		}
+	}
+	return n
 }
 
 // unknownOutcome reports whether an update's error leaves open whether the
@@ -497,8 +511,8 @@ func (s *Service) ResumeInFlight(ctx context.Context, actor models.Actor, trust 
 }
 
 // eachActive sends one update to every active move of a trust, skipping
-// those that refuse it (already ended, not held), and records each in the
-// audit trail.
+// those that refuse it (already ended, not held); each move that takes it
+// records it in the audit trail.
 func (s *Service) eachActive(ctx context.Context, actor models.Actor, trust, update string, arg any, audit string, details any) (int, error) {
 	n := 0
 	f := store.MoveFilter{Trust: trust, Status: models.MoveActive, Limit: 100, Oldest: true}
@@ -508,15 +522,12 @@ func (s *Service) eachActive(ctx context.Context, actor models.Actor, trust, upd
 			return n, err
 		}
 		for _, mv := range page {
-			_, err := s.Answer(ctx, mv.ID, update, arg)
+			_, err := s.Answer(ctx, mv.ID, update, arg, Note(actor, audit, details))
 			var refused *models.RefusedError
 			if errors.As(err, &refused) {
 				continue
 			}
 			if err != nil {
-				return n, err
-			}
-			if err := s.Store.Audit(ctx, actor, audit, "move", mv.ID, details); err != nil {
 				return n, err
 			}
 			n++

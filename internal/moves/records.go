@@ -27,7 +27,7 @@ func (s *Service) RecordsChangedFor(ctx context.Context, actor models.Actor, pas
 	n := 0
 	var firstErr error
 	for _, mv := range mvs {
-		_, err := s.Answer(ctx, mv.ID, workflows.UpdateRecordsChanged, workflows.RecordsChanged{Caller: Caller(actor)})
+		_, err := s.Answer(ctx, mv.ID, workflows.UpdateRecordsChanged, workflows.RecordsChanged{Caller: Caller(actor)}, models.AuditNote{})
 		var refused *models.RefusedError
 		switch {
 		case errors.As(err, &refused): // moved on meanwhile

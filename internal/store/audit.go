@@ -3,41 +3,10 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"time"
 
 	"github.com/nhs-staff-passport/passport/models"
 )
-
-// AuditDone records an action that has already taken effect (an answer a
-// move's workflow took): it is not undone when the record cannot be
-// written, so the record is tried again in the background for up to five
-// minutes (a database outage) instead of failing the caller; a record still
-// not written then is logged with everything it would have held but
-// personal details.
-func (s *Store) AuditDone(ctx context.Context, log *slog.Logger, actor models.Actor, action, subjectType, subjectID string, details any) {
-	at := time.Now()
-	write := func(ctx context.Context) error {
-		return s.auditAt(ctx, at, actor, action, subjectType, subjectID, details)
-	}
-	if write(ctx) == nil {
-		return
-	}
-	go func() {
-		ctx := context.WithoutCancel(ctx)
-		var err error
-		for wait := time.Second; time.Since(at) < 5*time.Minute; wait = min(2*wait, 30*time.Second) {
-			time.Sleep(wait)
-			if err = write(ctx); err == nil {
-				return
-			}
-		}
-		if log != nil {
-			log.Error("an audit record could not be written", "action", action, "subject_type", subjectType, "subject_id", subjectID,
-				"actor_kind", actor.Kind, "actor_id", actor.ID, "actor_trust", actor.Trust, "at", at.UTC(), "err", err)
-		}
-	}()
-}
 
 // Audit appends an event to the audit trail. details is encoded as JSON and
 // must hold no secrets.

@@ -51,7 +51,11 @@ func (s *Store) Move(ctx context.Context, id string) (models.Move, error) {
 // Share decisions in the progress are written to the shares too. It
 // returns the stage and waiting-on stored before, and whether this write
 // was applied.
-func (s *Store) SaveProgress(ctx context.Context, p models.MoveProgress) (before models.Move, applied bool, err error) {
+//
+// notes are the audit records of the answers the move took since its last
+// write; they are written in the same transaction, each once however often
+// it is sent (a newer write may already have carried the progress).
+func (s *Store) SaveProgress(ctx context.Context, p models.MoveProgress, notes ...models.AuditNote) (before models.Move, applied bool, err error) {
 	data, err := json.Marshal(p)
 	if err != nil {
 		return before, false, err
@@ -63,6 +67,15 @@ func (s *Store) SaveProgress(ctx context.Context, p models.MoveProgress) (before
 	err = s.Tx(ctx, func(tx *Store) error {
 		if err := tx.forUpdate(tx.db).Select("id", "stage", "waiting_on", "seq").First(&before, "id = ?", p.MoveID).Error; err != nil {
 			return translate(err, "move "+p.MoveID)
+		}
+		if len(notes) > 0 {
+			evs := make([]models.AuditEvent, len(notes))
+			for i, n := range notes {
+				evs[i] = n.Event(p.MoveID)
+			}
+			if err := tx.db.Clauses(clause.OnConflict{DoNothing: true}).Create(&evs).Error; err != nil {
+				return translate(err, "audit")
+			}
 		}
 		if before.Seq >= p.Seq {
 			return nil // a newer write got here first
