@@ -65,9 +65,9 @@ type harness struct {
 	mu       sync.Mutex
 	progress []models.MoveProgress
 	notes    []models.AuditNote // the audit notes written with the progress
-	indexed  []string // search attributes upserted: "status/stage/waiting on"
-	notices  []string // "template/stage/n"
-	reasons  []string // the reasons notices gave
+	indexed  []string           // search attributes upserted: "status/stage/waiting on"
+	notices  []string           // "template/stage/n"
+	reasons  []string           // the reasons notices gave
 	// askTakes is how long the invitation's and the consent's asks take
 	// to finish after their email went (a worker restarting, say).
 	askTakes time.Duration
