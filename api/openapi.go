@@ -86,6 +86,16 @@ var schemas = obj{
 	"TrainingNames": object([]string{"names"}, obj{"names": list(object([]string{"name", "subject"}, obj{
 		"name": str("a course name as the trust's learning system exports it"), "subject": str("the CSTF subject's identifier"),
 		"level": obj{"type": "integer", "description": "0: from the row's level column"}}))}),
+	"Rotation": object([]string{"id", "status", "total", "started", "already_started", "invalid", "not_tried", "pending", "created_at", "rows"}, obj{
+		"id":     str("GET /api/v1/rotations/{id} shows it again"),
+		"status": str("starting (rows are still being started in the background) or done"),
+		"total":  obj{"type": "integer"}, "started": obj{"type": "integer"},
+		"already_started": obj{"type": "integer", "description": "the same person, receiving trust, kind and start as an earlier row or upload"},
+		"invalid":         obj{"type": "integer"}, "not_tried": obj{"type": "integer", "description": "the service gave up on them after an outage: upload them again"},
+		"pending": obj{"type": "integer", "description": "still to start"}, "created_at": str("RFC 3339"), "finished_at": str("RFC 3339, once done"),
+		"rows": list(object([]string{"row", "result"}, obj{"row": obj{"type": "integer"}, "result": str("pending, started, already_started, invalid or error (not tried)"),
+			"move_id": str("started or already_started"),
+			"errors":  list(object([]string{"field", "reason"}, obj{"field": str(""), "reason": str("")}))}))}),
 	"Any": obj{"type": "object"},
 }
 
@@ -102,7 +112,8 @@ var operations = []op{
 	{"GET", "/readyz", "Database, Redis and Temporal are reachable (503 names the one that is not)", "", "", 200, "Any"},
 	{"GET", "/openapi.json", "This document", "", "", 200, "Any"},
 	{"POST", "/api/v1/moves", "Start a move, as the sending trust (honours Idempotency-Key, which belongs to the caller's trust: 200 with the same move when the same request was seen before, 422 naming Idempotency-Key when another request used it)", "hr, trust_admin", "StartMove", 201, "Move"},
-	{"POST", "/api/v1/rotations", "Start many moves from a CSV file (text/csv) or a JSON array; answers row by row (?format=csv: the failed rows). Each move's invitation follows 10 s after it is started", "hr, trust_admin", "Any", 201, "Any"},
+	{"POST", "/api/v1/rotations", "Start many moves (up to 5,000) from a CSV file (text/csv) or a JSON array of StartMove. Every row is checked and the upload recorded, then answered at once: 202 with Location /api/v1/rotations/{id}; rows with errors in their own fields are invalid at once, the rest are started in the background (status starting, then done). ?format=csv: the rows refused so far, as CSV. Each move's invitation follows 10 s after it is started", "hr, trust_admin", "Any", 202, "Rotation"},
+	{"GET", "/api/v1/rotations/{id}", "An upload's progress and each row's outcome so far (?format=csv: the rows that did not start, to fix and upload again)", "hr, trust_admin", "", 200, "Rotation"},
 	{"GET", "/api/v1/moves", "List moves of the caller's trust (operators: all), newest first, with cursor pagination. Query filters: status, stage, sending_trust, receiving_trust, direction (in|out), staff_group, waiting_on, waiting_on_us (true: waiting on the caller's trust; operators: on an operator), overdue (true: every reminder sent and escalated), has_failed_step, q (staff name or email), started_after, started_before; sort (created_at|-created_at), limit (1-100), cursor", "hr, trust_admin, operator", "", 200, "MoveList"},
 	{"GET", "/api/v1/moves/{id}", "A move's progress, steps, shares and timeline", "hr, trust_admin, operator", "", 200, "Move"},
 	{"GET", "/api/v1/moves/{id}/events", "A move's audit trail", "hr, trust_admin, operator", "", 200, "Any"},

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 
 	"github.com/nhs-staff-passport/passport/internal/moves"
 	"github.com/nhs-staff-passport/passport/internal/store"
@@ -637,7 +635,6 @@ func (p *portal) showRotations(c *gin.Context, status int, errs []models.FieldEr
 
 // uploadRotation: POST /portal/rotations (multipart, field "file").
 func (p *portal) uploadRotation(c *gin.Context) {
-	u := currentUser(c)
 	fh, err := c.FormFile("file")
 	if err != nil {
 		p.showRotations(c, http.StatusUnprocessableEntity, []models.FieldError{{Field: "file", Reason: "Select a CSV file to upload"}})
@@ -666,14 +663,8 @@ func (p *portal) uploadRotation(c *gin.Context) {
 		p.portalError(c, err)
 		return
 	}
-	res, err := p.moves.StartRotation(c.Request.Context(), actor(c), rows)
+	up, err := p.moves.SubmitRotation(c.Request.Context(), actor(c), fileLabel(fh.Filename), rows)
 	if err != nil {
-		_ = c.Error(err) // rows not tried say so; the rest stand
-	}
-	raw, _ := json.Marshal(res.Rows)
-	up := models.RotationUpload{ID: uuid.NewString(), TrustODS: u.TrustODS, UserID: u.ID, FileName: fileLabel(fh.Filename), Started: res.Started,
-		AlreadyStarted: res.AlreadyStarted, Invalid: res.Invalid, Results: string(raw), CreatedAt: time.Now().UTC()}
-	if err := p.store.SaveRotationUpload(c.Request.Context(), &up); err != nil {
 		p.portalError(c, err)
 		return
 	}
@@ -681,9 +672,10 @@ func (p *portal) uploadRotation(c *gin.Context) {
 }
 
 type rotationData struct {
-	Upload models.RotationUpload
-	Rows   []moves.RowResult
-	Failed int
+	Upload  models.RotationUpload
+	Rows    []moves.RowResult
+	Failed  int
+	Pending int // rows the upload's job has still to start
 }
 
 func (p *portal) rotationUpload(c *gin.Context) (rotationData, error) {
@@ -693,12 +685,15 @@ func (p *portal) rotationUpload(c *gin.Context) (rotationData, error) {
 		return rotationData{}, err
 	}
 	d := rotationData{Upload: up}
-	if err := json.Unmarshal([]byte(up.Results), &d.Rows); err != nil {
+	if d.Rows, err = p.moves.RotationResults(c.Request.Context(), up); err != nil {
 		return d, err
 	}
 	for _, r := range d.Rows {
-		if r.Result == "invalid" || r.Result == "error" {
+		switch r.Result {
+		case "invalid", "error":
 			d.Failed++
+		case "pending":
+			d.Pending++
 		}
 	}
 	return d, nil

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -18,9 +19,12 @@ import (
 const maxUpload = 8 << 20
 
 // startRotation: POST /api/v1/rotations, a CSV file (text/csv) or a JSON
-// array of moves as POST /api/v1/moves takes them. Every row is validated,
-// the valid ones started, and each row answered; `?format=csv` answers with
-// the failed rows as CSV, to fix and upload again.
+// array of moves as POST /api/v1/moves takes them. Every row is checked
+// and the upload recorded, then answered at once (202, with the rotation's
+// address): rows with errors in their own fields have their outcome, the
+// rest are started in the background and their outcomes appear at
+// GET /api/v1/rotations/{id}. `?format=csv` answers with the rows refused
+// so far as CSV, to fix and upload again.
 func (h *handlers) startRotation(c *gin.Context) {
 	var rows []moves.StartRequest
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxUpload)
@@ -51,21 +55,60 @@ func (h *handlers) startRotation(c *gin.Context) {
 			Detail: "Send text/csv or application/json."})
 		return
 	}
-	res, err := h.moves.StartRotation(c.Request.Context(), actor(c), rows)
+	up, err := h.moves.SubmitRotation(c.Request.Context(), actor(c), "", rows)
 	if err != nil {
-		_ = c.Error(err) // the rows that could not be tried say "error"; the rest stand
-	}
-	if c.Query("format") == "csv" {
-		c.Header("Content-Type", "text/csv; charset=utf-8")
-		c.Header("Content-Disposition", `attachment; filename="rotation-failures.csv"`)
-		writeFailuresCSV(c.Writer, res.Rows)
+		writeError(c, err)
 		return
 	}
-	status := http.StatusOK
-	if res.Started > 0 {
-		status = http.StatusCreated
+	c.Header("Location", "/api/v1/rotations/"+up.ID)
+	h.rotationAnswer(c, http.StatusAccepted, up)
+}
+
+// getRotation: GET /api/v1/rotations/{id}, an upload's progress and each
+// row's outcome so far (`?format=csv`: the rows that did not start).
+func (h *handlers) getRotation(c *gin.Context) {
+	up, err := h.store.RotationUpload(c.Request.Context(), actor(c).Trust, c.Param("id"))
+	if err != nil {
+		writeError(c, err)
+		return
 	}
-	c.JSON(status, res)
+	h.rotationAnswer(c, http.StatusOK, up)
+}
+
+// rotationView is an upload as the API shows it.
+type rotationView struct {
+	ID             string                `json:"id"`
+	Status         models.RotationStatus `json:"status"` // starting | done
+	Total          int                   `json:"total"`
+	Started        int                   `json:"started"`
+	AlreadyStarted int                   `json:"already_started"`
+	Invalid        int                   `json:"invalid"`
+	NotTried       int                   `json:"not_tried"`
+	Pending        int                   `json:"pending"`
+	CreatedAt      time.Time             `json:"created_at"`
+	FinishedAt     *time.Time            `json:"finished_at,omitempty"`
+	Rows           []moves.RowResult     `json:"rows"`
+}
+
+func (h *handlers) rotationAnswer(c *gin.Context, status int, up models.RotationUpload) {
+	rows, err := h.moves.RotationResults(c.Request.Context(), up)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	if c.Query("format") == "csv" {
+		c.Header("Content-Disposition", `attachment; filename="rotation-failures.csv"`)
+		c.Status(status)
+		c.Header("Content-Type", "text/csv; charset=utf-8")
+		writeFailuresCSV(c.Writer, rows)
+		return
+	}
+	total := up.Rows
+	if total == 0 {
+		total = len(rows)
+	}
+	c.JSON(status, rotationView{ID: up.ID, Status: up.Status, Total: total, Started: up.Started, AlreadyStarted: up.AlreadyStarted,
+		Invalid: up.Invalid, NotTried: up.Errored, Pending: up.Pending(), CreatedAt: up.CreatedAt, FinishedAt: up.FinishedAt, Rows: rows})
 }
 
 // writeFailuresCSV writes the rows of an upload that did not start, one line

@@ -201,6 +201,7 @@ func mountAPI(r *gin.Engine, h *handlers) {
 		authed.POST("/moves", allow(permStartMoves...), h.startMove)
 		authed.GET("/moves", see, h.listMoves)
 		authed.POST("/rotations", allow(permStartMoves...), h.startRotation)
+		authed.GET("/rotations/:id", allow(permStartMoves...), h.getRotation)
 		authed.GET("/moves/:id", see, h.getMove)
 		authed.GET("/moves/:id/events", see, h.moveEvents)
 		authed.POST("/moves/:id/cancel", allow(permCancel...), h.cancelMove())

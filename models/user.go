@@ -64,16 +64,57 @@ type Session struct {
 	ExpiresAt  time.Time `gorm:"not null"` // the absolute end; idle sessions end sooner
 }
 
-// RotationUpload keeps what became of a rotation uploaded in the portal,
-// so the page of results (and the CSV of failed rows) can be seen again.
+// RotationUpload is a rotation uploaded through the portal or the API: its
+// rows are recorded at once and started by a background job (the rotation
+// workflow), which keeps the counts here and each row's outcome in
+// RotationRow. Uploads before the job kept their rows' results whole in
+// Results.
 type RotationUpload struct {
-	ID             string    `gorm:"primaryKey;size:36"`
-	TrustODS       string    `gorm:"size:5;not null;index"`
-	UserID         string    `gorm:"size:36;not null"`
-	FileName       string    `gorm:"size:200;not null;default:''"`
-	Started        int       `gorm:"not null"`
-	AlreadyStarted int       `gorm:"not null"`
-	Invalid        int       `gorm:"not null"`
-	Results        string    `gorm:"type:text;not null"` // the rows' results as JSON
-	CreatedAt      time.Time `gorm:"not null"`
+	ID       string `gorm:"primaryKey;size:36"`
+	TrustODS string `gorm:"size:5;not null;index"`
+	// UserID is the person (portal) or key (API) that uploaded it; the
+	// job starts the moves as them (ActorKind, ActorRole).
+	UserID         string         `gorm:"size:36;not null"`
+	ActorKind      ActorKind      `gorm:"size:20;not null;default:'user'"`
+	ActorRole      Role           `gorm:"size:20;not null;default:''"`
+	FileName       string         `gorm:"size:200;not null;default:''"`
+	Status         RotationStatus `gorm:"size:10;not null;default:'done'"`
+	Rows           int            `gorm:"not null;default:0"`
+	Started        int            `gorm:"not null"`
+	AlreadyStarted int            `gorm:"not null"`
+	Invalid        int            `gorm:"not null"`
+	Errored        int            `gorm:"not null;default:0"` // not tried: the service gave up
+	Results        string         `gorm:"type:text;not null;default:''"`
+	CreatedAt      time.Time      `gorm:"not null"`
+	FinishedAt     *time.Time
+}
+
+// RotationStatus says whether an upload's job is still starting its rows.
+type RotationStatus string
+
+// An upload is starting until every row has an outcome.
+const (
+	RotationStarting RotationStatus = "starting"
+	RotationDone     RotationStatus = "done"
+)
+
+// Pending is how many rows have no outcome yet.
+func (u RotationUpload) Pending() int {
+	return max(0, u.Rows-u.Started-u.AlreadyStarted-u.Invalid-u.Errored)
+}
+
+// Actor is who the upload's moves are started by.
+func (u RotationUpload) Actor() Actor {
+	return Actor{Kind: u.ActorKind, ID: u.UserID, Trust: u.TrustODS, Role: u.ActorRole}
+}
+
+// RotationRow is one row of an upload: the move it asks for (JSON, until it
+// has an outcome) and what became of it.
+type RotationRow struct {
+	UploadID string `gorm:"primaryKey;size:36"`
+	Row      int    `gorm:"column:row_no;primaryKey;autoIncrement:false"`
+	Request  string `gorm:"type:text;not null;default:''"`
+	MoveID   string `gorm:"size:36;not null;default:''"`   // planned when recorded, so a row run twice knows its own move
+	Result   string `gorm:"size:20;not null;default:''"`   // '' (pending) | started | already_started | invalid | error
+	Errors   string `gorm:"type:text;not null;default:''"` // []FieldError as JSON
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/redis/go-redis/v9"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -19,6 +20,7 @@ import (
 	"github.com/nhs-staff-passport/passport/activities"
 	"github.com/nhs-staff-passport/passport/internal/expiry"
 	"github.com/nhs-staff-passport/passport/internal/jobs"
+	"github.com/nhs-staff-passport/passport/internal/moves"
 	"github.com/nhs-staff-passport/passport/internal/outbox"
 	"github.com/nhs-staff-passport/passport/workflows"
 )
@@ -28,6 +30,8 @@ type Options struct {
 	Temporal   client.Client
 	TaskQueue  string
 	Activities *activities.Activities
+	// Rotations runs rotation uploads' jobs (starting their moves).
+	Rotations *moves.Service
 
 	Redis      redis.UniversalClient
 	Mailer     jobs.Mailer
@@ -51,6 +55,11 @@ func Run(ctx context.Context, o Options) error {
 	w := sdkworker.New(o.Temporal, o.TaskQueue, TemporalOptions())
 	w.RegisterActivity(o.Activities)
 	w.RegisterWorkflowWithOptions(workflows.MoveWorkflow, workflow.RegisterOptions{Name: workflows.MoveWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.RotationWorkflow, workflow.RegisterOptions{Name: workflows.RotationWorkflowName})
+	if o.Rotations != nil {
+		w.RegisterActivityWithOptions(o.Rotations.StartRotationBatch, activity.RegisterOptions{Name: workflows.ActivityStartRotationBatch})
+		w.RegisterActivityWithOptions(o.Rotations.AbandonRotation, activity.RegisterOptions{Name: workflows.ActivityAbandonRotation})
+	}
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: start temporal worker: %w", err)
 	}

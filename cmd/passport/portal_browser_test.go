@@ -302,8 +302,17 @@ func TestPortalInTheBrowser(t *testing.T) {
 	}
 	hr.Do(chromedp.SetUploadFiles(byID("file"), []string{csv}))
 	submit(hr, chromedp.CSS("form[action='/portal/rotations'] button"), "Rotation upload results")
-	if got := hr.Text("main"); !strings.Contains(got, "1 started") || !strings.Contains(got, "1 not started") {
-		t.Fatalf("rotation results: %q", got)
+	// The page answers at once and follows the rows as they start (its
+	// live refresh, every 3 s).
+	for waited := time.Duration(0); ; waited += 250 * time.Millisecond {
+		got := hr.Text("main")
+		if strings.Contains(got, "1 started") && strings.Contains(got, "1 not started") && !strings.Contains(got, "still to start") {
+			break
+		}
+		if waited > 30*time.Second {
+			t.Fatalf("rotation results: %q", got)
+		}
+		time.Sleep(250 * time.Millisecond)
 	}
 	check(hr, "portal-rotation-results")
 	op := b.NewTab()

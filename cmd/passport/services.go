@@ -215,6 +215,7 @@ func (s *services) workerOptions(relay config.SMTP) (worker.Options, error) {
 			Email: jobs.NewEnqueuer(s.queue), Outbox: s.outbox, Store: s.store, Credentials: s.creds, Links: s.links, PublicURL: s.cfg.PublicURL,
 			Webhooks: s.webhooks,
 		},
+		Rotations:  s.moves,
 		Outbox:     s.outbox,
 		Redis:      s.redis,
 		Mailer:     sender,

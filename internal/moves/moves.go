@@ -103,6 +103,12 @@ type Registration struct {
 // records the move and starts its workflow. The same idempotency key from
 // the same trust returns the move it started before (created false).
 func (s *Service) Start(ctx context.Context, actor models.Actor, req StartRequest, idempotencyKey string) (models.Move, bool, error) {
+	return s.start(ctx, actor, req, idempotencyKey, uuid.NewString())
+}
+
+// start is Start with the new move's ID chosen by the caller (a rotation
+// row's, planned when it was recorded).
+func (s *Service) start(ctx context.Context, actor models.Actor, req StartRequest, idempotencyKey, id string) (models.Move, bool, error) {
 	in, err := s.validate(ctx, actor, &req)
 	if err != nil {
 		return models.Move{}, false, err
@@ -119,7 +125,7 @@ func (s *Service) Start(ctx context.Context, actor models.Actor, req StartReques
 	in.PassportID = passport.ID
 	now := s.now().UTC()
 	mv := models.Move{
-		ID: uuid.NewString(), SendingODS: in.SendingTrust, ReceivingODS: in.ReceivingTrust, PassportID: passport.ID,
+		ID: id, SendingODS: in.SendingTrust, ReceivingODS: in.ReceivingTrust, PassportID: passport.ID,
 		Kind: in.Kind, StaffGroup: in.StaffGroup, StartDate: in.StartDate, Requested: joinTypes(in.Requested),
 		Status: models.MoveActive, Stage: models.StepInvite, CreatedAt: now, UpdatedAt: now,
 	}

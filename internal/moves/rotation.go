@@ -5,13 +5,20 @@ import (
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"sync"
 
+	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+
 	"github.com/nhs-staff-passport/passport/models"
+	"github.com/nhs-staff-passport/passport/workflows"
 )
 
 // MaxRotationRows bounds one upload: a deanery's August rotation fits.
@@ -27,17 +34,9 @@ var RotationColumns = []string{
 // RowResult is what became of one row.
 type RowResult struct {
 	Row    int                 `json:"row"`
-	Result string              `json:"result"` // started | already_started | invalid
+	Result string              `json:"result"` // pending | started | already_started | invalid | error
 	MoveID string              `json:"move_id,omitempty"`
 	Errors []models.FieldError `json:"errors,omitempty"`
-}
-
-// RotationResult answers an upload, row by row.
-type RotationResult struct {
-	Started        int         `json:"started"`
-	AlreadyStarted int         `json:"already_started"`
-	Invalid        int         `json:"invalid"`
-	Rows           []RowResult `json:"rows"`
 }
 
 // ParseRotationCSV reads an upload. Columns are named by the header row, in
@@ -127,63 +126,225 @@ func rowKey(actor models.Actor, r StartRequest) string {
 	return "rotation:" + hex.EncodeToString(sum[:16])
 }
 
-// StartRotation starts every valid row (a few at a time) and reports on
-// each. A row that fails for another reason than its own fields stops
-// nothing else; its error is returned with the results so far.
-func (s *Service) StartRotation(ctx context.Context, actor models.Actor, rows []StartRequest) (RotationResult, error) {
-	res := RotationResult{Rows: make([]RowResult, len(rows))}
-	ctx = withLookups(ctx, s.RotationStartDelay)
-	const parallel = 32
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-		next     = make(chan int)
-	)
-	for range parallel {
-		wg.Go(func() {
-			for i := range next {
-				rr := RowResult{Row: i + 1}
-				mv, created, err := s.Start(ctx, actor, rows[i], rowKey(actor, rows[i]))
-				var verr *models.ValidationError
-				switch {
-				case errors.As(err, &verr):
-					rr.Result, rr.Errors = "invalid", verr.Fields
-					for i, f := range rr.Errors {
-						if f.Field == "Idempotency-Key" { // a row's key is made from it
-							rr.Errors[i] = models.FieldError{Field: "row", Reason: "a move of this person to the same trust, of the same kind and start, was uploaded before with other details"}
-						}
-					}
-				case err != nil:
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = fmt.Errorf("row %d: %w", i+1, err)
-					}
-					mu.Unlock()
-					rr.Result = "error"
-				case created:
-					rr.Result, rr.MoveID = "started", mv.ID
-				default:
-					rr.Result, rr.MoveID = "already_started", mv.ID
-				}
-				res.Rows[i] = rr
+// RotationBatch is how many rows one step of a rotation's job starts, and
+// RotationParallel how many of them at once. The job starts a batch, waits
+// for it to end and starts the next: its pace is what the machine
+// sustains with RotationParallel starts in flight, and the API, the pages
+// and the moves already started keep the rest of it.
+const (
+	RotationBatch    = 100
+	RotationParallel = 16
+)
+
+// SubmitRotation checks every row of an upload and records the upload,
+// then starts its job (the rotation workflow) and returns at once: the
+// rows with errors in their own fields have their outcome already, the
+// rest are started in the background. Nothing is recorded when the job
+// cannot be started (the caller sends the file again).
+func (s *Service) SubmitRotation(ctx context.Context, actor models.Actor, fileName string, rows []StartRequest) (models.RotationUpload, error) {
+	now := s.now().UTC()
+	up := models.RotationUpload{ID: uuid.NewString(), TrustODS: actor.Trust, UserID: actor.ID, ActorKind: actor.Kind, ActorRole: actor.Role,
+		FileName: fileName, Status: models.RotationStarting, Rows: len(rows), CreatedAt: now}
+	recs := make([]models.RotationRow, len(rows))
+	lctx := withLookups(ctx, 0)
+	for i, req := range rows {
+		rec := models.RotationRow{UploadID: up.ID, Row: i + 1, MoveID: uuid.NewString()}
+		checked := req
+		_, err := s.validate(lctx, actor, &checked)
+		var verr *models.ValidationError
+		switch {
+		case errors.As(err, &verr):
+			rec.Result, rec.MoveID = "invalid", ""
+			data, _ := json.Marshal(verr.Fields)
+			rec.Errors = string(data)
+			up.Invalid++
+		case err != nil:
+			return models.RotationUpload{}, err
+		default:
+			data, err := json.Marshal(req)
+			if err != nil {
+				return models.RotationUpload{}, err
 			}
-		})
+			rec.Request = string(data)
+		}
+		recs[i] = rec
 	}
-	for i := range rows {
-		next <- i
+	if up.Invalid == len(rows) {
+		fin := now
+		up.Status, up.FinishedAt = models.RotationDone, &fin
 	}
-	close(next)
-	wg.Wait()
-	for _, r := range res.Rows {
-		switch r.Result {
-		case "started":
-			res.Started++
-		case "already_started":
-			res.AlreadyStarted++
-		case "invalid":
-			res.Invalid++
+	if err := s.Store.CreateRotation(ctx, &up, recs); err != nil {
+		return models.RotationUpload{}, err
+	}
+	if up.Status == models.RotationDone {
+		return up, nil
+	}
+	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       workflows.RotationWorkflowID(up.ID),
+		TaskQueue:                s.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, workflows.RotationWorkflowName, workflows.RotationInput{UploadID: up.ID, RetryWindow: s.RetryWindow})
+	if err != nil {
+		if derr := s.Store.DeleteRotation(context.WithoutCancel(ctx), up.ID); derr != nil {
+			err = errors.Join(err, derr)
+		}
+		return models.RotationUpload{}, fmt.Errorf("moves: start the rotation's job: %v: %w", err, models.ErrUnavailable)
+	}
+	return up, nil
+}
+
+// StartRotationBatch is the rotation job's step (an activity): it starts
+// up to max rows that have no outcome yet, a few at a time, records each
+// row's outcome and reports how many rows are left. A row that fails for
+// another reason than its own fields (the database, Temporal) keeps no
+// outcome and the step returns an error, to be retried: a row run again
+// finds the move it started by the ID planned for it, so nothing starts
+// twice and its outcome still reads "started".
+func (s *Service) StartRotationBatch(ctx context.Context, in workflows.RotationBatchInput) (workflows.RotationBatchResult, error) {
+	up, err := s.Store.RotationUpload(ctx, "", in.UploadID)
+	if err != nil {
+		return workflows.RotationBatchResult{}, err
+	}
+	pending, err := s.Store.PendingRotationRows(ctx, in.UploadID, max(1, in.Max))
+	if err != nil {
+		return workflows.RotationBatchResult{}, err
+	}
+	actor := up.Actor()
+	ctx = withLookups(ctx, s.RotationStartDelay)
+	outcomes := make([]models.RotationRow, len(pending))
+	errs := make([]error, len(pending))
+	beat := func() {}
+	if activity.IsActivity(ctx) {
+		beat = func() { activity.RecordHeartbeat(ctx) }
+	}
+	run := func(i int) {
+		defer beat()
+		r := pending[i]
+		out := models.RotationRow{Row: r.Row}
+		var req StartRequest
+		if err := json.Unmarshal([]byte(r.Request), &req); err != nil {
+			out.Result, out.Errors = "invalid", fieldErrors(models.FieldError{Field: "row", Reason: "could not be read"})
+			outcomes[i] = out
+			return
+		}
+		mv, created, err := s.start(ctx, actor, req, rowKey(actor, req), r.MoveID)
+		var verr *models.ValidationError
+		switch {
+		case errors.As(err, &verr):
+			for i, f := range verr.Fields {
+				if f.Field == "Idempotency-Key" { // a row's key is made from it
+					verr.Fields[i] = models.FieldError{Field: "row", Reason: "a move of this person to the same trust, of the same kind and start, was uploaded before with other details"}
+				}
+			}
+			out.Result, out.Errors = "invalid", fieldErrors(verr.Fields...)
+		case err != nil:
+			errs[i] = fmt.Errorf("row %d: %w", r.Row, err)
+			return
+		case created || mv.ID == r.MoveID:
+			out.Result, out.MoveID = "started", mv.ID
+		default:
+			out.Result, out.MoveID = "already_started", mv.ID
+		}
+		outcomes[i] = out
+	}
+	// Rows for the same move (the same person, trust, kind and start) run
+	// one after another, in file order, so the first is the one started.
+	seen := map[string]bool{}
+	var first, later []int
+	for i, r := range pending {
+		var req StartRequest
+		_ = json.Unmarshal([]byte(r.Request), &req)
+		if k := rowKey(actor, req); seen[k] {
+			later = append(later, i)
+		} else {
+			seen[k] = true
+			first = append(first, i)
 		}
 	}
-	return res, firstErr
+	for _, group := range [][]int{first, later} {
+		next := make(chan int)
+		var wg sync.WaitGroup
+		for range RotationParallel {
+			wg.Go(func() {
+				for i := range next {
+					run(i)
+				}
+			})
+		}
+		for _, i := range group {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+	}
+	settled := outcomes[:0:0]
+	for i, o := range outcomes {
+		if errs[i] == nil {
+			settled = append(settled, o)
+		}
+	}
+	up, err = s.Store.SettleRotationRows(ctx, in.UploadID, settled)
+	if err != nil {
+		return workflows.RotationBatchResult{}, err
+	}
+	if err := errors.Join(errs...); err != nil {
+		return workflows.RotationBatchResult{Pending: up.Pending()}, err
+	}
+	return workflows.RotationBatchResult{Pending: up.Pending()}, nil
+}
+
+// AbandonRotation gives every row still without an outcome the outcome
+// "error" (not tried), when the job has given up: the service was away for
+// longer than the retry window. The rows are listed among the failures to
+// upload again.
+func (s *Service) AbandonRotation(ctx context.Context, uploadID string) error {
+	for {
+		rows, err := s.Store.PendingRotationRows(ctx, uploadID, 1000)
+		if err != nil {
+			return err
+		}
+		for i := range rows {
+			rows[i] = models.RotationRow{Row: rows[i].Row, Result: "error",
+				Errors: fieldErrors(models.FieldError{Field: "row", Reason: "not tried: the service could not start it; upload the row again"})}
+		}
+		if _, err := s.Store.SettleRotationRows(ctx, uploadID, rows); err != nil || len(rows) == 0 {
+			return err
+		}
+	}
+}
+
+func fieldErrors(fs ...models.FieldError) string {
+	data, _ := json.Marshal(fs)
+	return string(data)
+}
+
+// RotationResults reads an upload's rows as results, in file order.
+func (s *Service) RotationResults(ctx context.Context, up models.RotationUpload) ([]RowResult, error) {
+	if up.Results != "" || up.Rows == 0 { // recorded whole, before the job
+		var out []RowResult
+		if up.Results != "" {
+			if err := json.Unmarshal([]byte(up.Results), &out); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	rows, err := s.Store.RotationRows(ctx, up.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]RowResult, len(rows))
+	for i, r := range rows {
+		out[i] = RowResult{Row: r.Row, Result: r.Result, MoveID: r.MoveID}
+		if r.Result == "" {
+			out[i].Result, out[i].MoveID = "pending", ""
+		}
+		if r.Result == "invalid" || r.Result == "error" {
+			out[i].MoveID = ""
+		}
+		if r.Errors != "" {
+			_ = json.Unmarshal([]byte(r.Errors), &out[i].Errors)
+		}
+	}
+	return out, nil
 }

@@ -117,7 +117,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		&models.Trust{}, &models.APIKey{}, &models.SigningKey{}, &models.RevocationList{}, &models.Checklist{},
 		&models.Passport{}, &models.PassportLink{}, &models.Credential{}, &models.Consent{}, &models.Share{}, &models.AuditEvent{},
 		&models.Move{}, &models.LinkToken{}, &models.Notification{}, &models.WebhookEndpoint{}, &models.Enquiry{},
-		&models.User{}, &models.SignInToken{}, &models.Session{}, &models.RotationUpload{},
+		&models.User{}, &models.SignInToken{}, &models.Session{}, &models.RotationUpload{}, &models.RotationRow{},
 		&models.CredentialImport{}, &models.TrainingName{}, &models.CredentialNotice{},
 	}
 	if !s.postgres {

@@ -142,11 +142,6 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context, idleBefore, now time.
 	return res.RowsAffected, translate(err, "expire sign-in tokens")
 }
 
-// SaveRotationUpload keeps an upload's results.
-func (s *Store) SaveRotationUpload(ctx context.Context, u *models.RotationUpload) error {
-	return translate(s.db.WithContext(ctx).Create(u).Error, "save rotation upload")
-}
-
 // RotationUpload returns a trust's upload, or an error wrapping
 // models.ErrNotFound (also for another trust's).
 func (s *Store) RotationUpload(ctx context.Context, trust, id string) (models.RotationUpload, error) {
@@ -162,7 +157,6 @@ func (s *Store) RotationUpload(ctx context.Context, trust, id string) (models.Ro
 // RotationUploads returns a trust's latest uploads, newest first.
 func (s *Store) RotationUploads(ctx context.Context, trust string, limit int) ([]models.RotationUpload, error) {
 	var out []models.RotationUpload
-	err := s.db.WithContext(ctx).Select("id, trust_ods, user_id, file_name, started, already_started, invalid, created_at").
-		Where("trust_ods = ?", trust).Order("created_at DESC").Limit(limit).Find(&out).Error
+	err := selectUploads(s.db.WithContext(ctx)).Where("trust_ods = ?", trust).Order("created_at DESC").Limit(limit).Find(&out).Error
 	return out, translate(err, "list rotation uploads")
 }
