@@ -73,7 +73,14 @@ func (a *Activities) send(ctx context.Context, mc moveContext, key, template, re
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalid, err)
 	}
 	n := models.Notification{ID: key, MoveID: mc.move.ID, Template: template, Recipient: recipient}
-	return a.Outbox.Send(ctx, n, jobs.Email{To: to, Subject: e.Subject, Text: e.Text, HTML: e.HTML})
+	return a.Outbox.Send(ctx, n, jobs.Email{To: to, Subject: e.Subject, Text: e.Text, HTML: e.HTML, Notice: !asksToAct[template]})
+}
+
+// asksToAct are the emails someone must act on (answer, record, decide,
+// retry): they are sent before notices of what has happened.
+var asksToAct = map[string]bool{
+	TemplateInvitation: true, TemplateIdentity: true, TemplateConsent: true, TemplateRecordsRequested: true,
+	TemplateSharesReceived: true, TemplateReminder: true, TemplateEscalation: true, TemplateStepFailed: true,
 }
 
 // Notify sends a move's notification to everyone it concerns.

@@ -65,7 +65,8 @@ func (h *handlers) startRotation(c *gin.Context) {
 }
 
 // getRotation: GET /api/v1/rotations/{id}, an upload's progress and each
-// row's outcome so far (`?format=csv`: the rows that did not start).
+// row's outcome so far (`?summary=true`: the counts alone, to poll;
+// `?format=csv`: the rows that did not start).
 func (h *handlers) getRotation(c *gin.Context) {
 	up, err := h.store.RotationUpload(c.Request.Context(), actor(c).Trust, c.Param("id"))
 	if err != nil {
@@ -91,10 +92,13 @@ type rotationView struct {
 }
 
 func (h *handlers) rotationAnswer(c *gin.Context, status int, up models.RotationUpload) {
-	rows, err := h.moves.RotationResults(c.Request.Context(), up)
-	if err != nil {
-		writeError(c, err)
-		return
+	rows := []moves.RowResult{}
+	if c.Query("summary") != "true" || c.Query("format") == "csv" {
+		var err error
+		if rows, err = h.moves.RotationResults(c.Request.Context(), up); err != nil {
+			writeError(c, err)
+			return
+		}
 	}
 	if c.Query("format") == "csv" {
 		c.Header("Content-Disposition", `attachment; filename="rotation-failures.csv"`)
@@ -104,8 +108,8 @@ func (h *handlers) rotationAnswer(c *gin.Context, status int, up models.Rotation
 		return
 	}
 	total := up.Rows
-	if total == 0 {
-		total = len(rows)
+	if total == 0 { // recorded before the job
+		total = up.Started + up.AlreadyStarted + up.Invalid
 	}
 	c.JSON(status, rotationView{ID: up.ID, Status: up.Status, Total: total, Started: up.Started, AlreadyStarted: up.AlreadyStarted,
 		Invalid: up.Invalid, NotTried: up.Errored, Pending: up.Pending(), CreatedAt: up.CreatedAt, FinishedAt: up.FinishedAt, Rows: rows})

@@ -221,7 +221,7 @@ func (s *services) workerOptions(relay config.SMTP) (worker.Options, error) {
 		Mailer:     sender,
 		Expiry:     s.expiryJob(),
 		ExpiryZone: london(),
-		Deliveries: jobs.ServerOptions{ShutdownTimeout: s.cfg.ShutdownTimeout, Logger: s.log, Webhooks: s.webhooks},
+		Deliveries: jobs.ServerOptions{ShutdownTimeout: s.cfg.ShutdownTimeout, Logger: s.log, Webhooks: s.webhooks, MailRate: s.cfg.MailRate},
 		Logger:     s.log,
 	}, nil
 }

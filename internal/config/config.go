@@ -40,6 +40,7 @@ type Config struct {
 	TemporalTaskQueue string `env:"TEMPORAL_TASK_QUEUE" default:"passport" help:"Temporal task queue the workers poll"`
 
 	SMTPURL  string `env:"SMTP_URL" secret:"true" help:"SMTP relay: smtp://user:pass@host:587?tls=starttls|opportunistic|none, or smtps://host:465 (dev: embedded catcher when unset)"`
+	MailRate int    `env:"MAIL_RATE" default:"100" help:"emails a second that every worker together sends at most; set it to what the relay accepts"`
 	MailFrom string `env:"MAIL_FROM" default:"Staff Passport <no-reply@staff-passport.localhost>" help:"sender address of every email"`
 
 	SecretKey string `env:"SECRET_KEY" secret:"true" help:"base64 of at least 32 random bytes; signs email links and encrypts trusts' signing keys (dev: generated into the data dir when unset)"`
@@ -192,6 +193,9 @@ func (c Config) Validate(mode Mode) error {
 	}
 	if c.TemporalNamespace == "" {
 		bad("TEMPORAL_NAMESPACE", "must not be empty")
+	}
+	if c.MailRate < 1 {
+		bad("MAIL_RATE", "must be at least 1 (emails a second)")
 	}
 	if c.TemporalTaskQueue == "" {
 		bad("TEMPORAL_TASK_QUEUE", "must not be empty")

@@ -262,7 +262,7 @@ func (j *Job) send(ctx context.Context, key, template, to string, d emails.Data,
 	if err != nil {
 		return err
 	}
-	if err := j.Email.EnqueueEmail(ctx, key, jobs.Email{To: to, Subject: e.Subject, Text: e.Text, HTML: e.HTML}); err != nil {
+	if err := j.Email.EnqueueEmail(ctx, key, jobs.Email{To: to, Subject: e.Subject, Text: e.Text, HTML: e.HTML, Notice: true}); err != nil {
 		return err
 	}
 	r.Emails++

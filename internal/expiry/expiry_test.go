@@ -109,7 +109,7 @@ func (w *world) share(c models.Credential) {
 // them.
 func (w *world) emails() []string {
 	w.t.Helper()
-	tasks, err := w.queue.ListPendingTasks(jobs.QueueEmail, asynq.PageSize(100))
+	tasks, err := w.queue.ListPendingTasks(jobs.QueueNotices, asynq.PageSize(100))
 	if errors.Is(err, asynq.ErrQueueNotFound) {
 		return nil
 	}
@@ -121,7 +121,7 @@ func (w *world) emails() []string {
 		var e jobs.Email
 		_ = json.Unmarshal(task.Payload, &e)
 		out = append(out, e.To+": "+e.Subject+" | "+e.Text)
-		_ = w.queue.DeleteTask(jobs.QueueEmail, task.ID)
+		_ = w.queue.DeleteTask(jobs.QueueNotices, task.ID)
 	}
 	return out
 }

@@ -43,7 +43,7 @@ func NewDeliveries(insp *asynq.Inspector) *Deliveries { return &Deliveries{insp:
 // Failed lists the emails that failed for good, newest first (up to 500).
 func (d *Deliveries) Failed() ([]FailedDelivery, error) {
 	out := []FailedDelivery{}
-	for _, q := range []struct{ queue, prefix string }{{QueueEmail, emailTaskPrefix}, {QueueWebhook, webhookTaskPrefix}} {
+	for _, q := range []struct{ queue, prefix string }{{QueueEmail, emailTaskPrefix}, {QueueNotices, emailTaskPrefix}, {QueueWebhook, webhookTaskPrefix}} {
 		tasks, err := d.insp.ListArchivedTasks(q.queue, asynq.PageSize(500))
 		if err != nil && !errors.Is(err, asynq.ErrQueueNotFound) {
 			return nil, fmt.Errorf("jobs: list failed deliveries: %w", err)
@@ -63,18 +63,21 @@ func (d *Deliveries) Failed() ([]FailedDelivery, error) {
 
 // Retry puts a failed delivery back on the queue, to be tried at once.
 func (d *Deliveries) Retry(key string) error {
-	queue, id := QueueEmail, emailTaskPrefix+key
+	queues, id := emailQueues, emailTaskPrefix+key
 	if strings.HasPrefix(key, webhookTaskPrefix) {
-		queue, id = QueueWebhook, key
+		queues, id = []string{QueueWebhook}, key
 	}
-	err := d.insp.RunTask(queue, id)
-	if errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
-		return ErrNoSuchDelivery
+	for _, queue := range queues {
+		err := d.insp.RunTask(queue, id)
+		if errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("jobs: retry delivery: %w", err)
+		}
+		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("jobs: retry delivery: %w", err)
-	}
-	return nil
+	return ErrNoSuchDelivery
 }
 
 // EmailState says where the email queued under key is: "pending",
@@ -82,14 +85,17 @@ func (d *Deliveries) Retry(key string) error {
 // "completed" (sent, kept a day), or "" when the queue does not hold it
 // (never queued, kept past its day, or lost with the queue's data).
 func (d *Deliveries) EmailState(key string) (string, error) {
-	info, err := d.insp.GetTaskInfo(QueueEmail, emailTaskPrefix+key)
-	if errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
-		return "", nil
+	for _, queue := range emailQueues {
+		info, err := d.insp.GetTaskInfo(queue, emailTaskPrefix+key)
+		if errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("jobs: look up email: %w", err)
+		}
+		return info.State.String(), nil
 	}
-	if err != nil {
-		return "", fmt.Errorf("jobs: look up email: %w", err)
-	}
-	return info.State.String(), nil
+	return "", nil
 }
 
 // QueueSize is how many delivery tasks wait in one queue, by state.
@@ -106,7 +112,7 @@ func (d *Deliveries) QueueSizes() ([]QueueSize, error) {
 		return nil, fmt.Errorf("jobs: list queues: %w", err)
 	}
 	var out []QueueSize
-	for _, q := range []string{QueueEmail, QueueWebhook} {
+	for _, q := range []string{QueueEmail, QueueNotices, QueueWebhook} {
 		if !slices.Contains(known, q) {
 			continue
 		}

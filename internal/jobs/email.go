@@ -12,8 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-redis/redis_rate/v10"
 	"github.com/hibiken/asynq"
-	"golang.org/x/time/rate"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/nhs-staff-passport/passport/internal/mail"
 )
@@ -21,8 +22,53 @@ import (
 // TypeSendEmail is the task type of one email to one recipient.
 const TypeSendEmail = "email:send"
 
-// QueueEmail is the queue emails wait in.
-const QueueEmail = "email"
+// QueueEmail is the queue emails that ask someone to act wait in; notices
+// (a move completed, cancelled, held; credentials expiring) wait in
+// QueueNotices, served after them.
+const (
+	QueueEmail   = "email"
+	QueueNotices = "notices"
+)
+
+// emailQueues are the queues an email may be in.
+var emailQueues = []string{QueueEmail, QueueNotices}
+
+// DefaultMailRate is how many emails a second every worker together sends
+// unless PASSPORT_MAIL_RATE says otherwise: a 1,000-row rotation's
+// invitations go out in 10 s.
+const DefaultMailRate = 100
+
+// mailRateKey is the Redis key the workers share their rate of sending by.
+const mailRateKey = "passport:mail-rate"
+
+// sendRate keeps every worker that shares a Redis within one rate of
+// sending (GCRA, in Redis: github.com/go-redis/redis_rate).
+type sendRate struct {
+	lim *redis_rate.Limiter
+	per redis_rate.Limit
+}
+
+func newSendRate(rdb redis.UniversalClient, perSecond int) *sendRate {
+	return &sendRate{lim: redis_rate.NewLimiter(rdb), per: redis_rate.PerSecond(perSecond)}
+}
+
+// wait returns once this worker may send one email.
+func (r *sendRate) wait(ctx context.Context) error {
+	for {
+		res, err := r.lim.Allow(ctx, mailRateKey, r.per)
+		if err != nil {
+			return fmt.Errorf("jobs: mail rate: %w", err)
+		}
+		if res.Allowed > 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(res.RetryAfter):
+		}
+	}
+}
 
 // emailTaskPrefix starts the task ID of an email; the rest is its key.
 const emailTaskPrefix = "email:"
@@ -33,6 +79,9 @@ type Email struct {
 	Subject string `json:"subject"`
 	Text    string `json:"text"`
 	HTML    string `json:"html,omitempty"`
+	// Notice: the email tells rather than asks someone to act; it waits
+	// in QueueNotices.
+	Notice bool `json:"notice,omitempty"`
 }
 
 // emailRetries is how often a failed email is tried again before it is
@@ -54,6 +103,11 @@ func emailRetryDelay(n int) time.Duration {
 // Enqueuer puts delivery tasks on the queue.
 type Enqueuer struct {
 	client *asynq.Client
+	// Keep is how long a sent email's task is kept (default a day): the
+	// outbox's sweep reads a sent email's outcome from it when recording
+	// the outcome failed, within minutes. Dev mode keeps them an hour, so
+	// its in-process Redis stays small.
+	Keep time.Duration
 }
 
 // NewEnqueuer wraps an asynq client; the caller closes the client.
@@ -77,12 +131,19 @@ func (q *Enqueuer) QueueEmail(ctx context.Context, key string, e Email) (bool, e
 	if err != nil {
 		return false, fmt.Errorf("jobs: encode email: %w", err)
 	}
+	queue, keep := QueueEmail, q.Keep
+	if e.Notice {
+		queue = QueueNotices
+	}
+	if keep <= 0 {
+		keep = 24 * time.Hour
+	}
 	task := asynq.NewTask(TypeSendEmail, payload,
 		asynq.TaskID(emailTaskPrefix+key),
-		asynq.Queue(QueueEmail),
+		asynq.Queue(queue),
 		asynq.MaxRetry(emailRetries),
 		asynq.Timeout(time.Minute),
-		asynq.Retention(24*time.Hour),
+		asynq.Retention(keep),
 	)
 	_, err = q.client.EnqueueContext(ctx, task)
 	if errors.Is(err, asynq.ErrTaskIDConflict) {
@@ -101,11 +162,8 @@ type Mailer interface {
 
 // handleEmail delivers a TypeSendEmail task. The task ID becomes the
 // Message-ID so that a retry after a lost acknowledgement can be recognised.
-func handleEmail(m Mailer, limit *rate.Limiter, obs Observer) asynq.HandlerFunc {
+func handleEmail(m Mailer, limit *sendRate, obs Observer) asynq.HandlerFunc {
 	return func(ctx context.Context, t *asynq.Task) error {
-		if err := limit.Wait(ctx); err != nil {
-			return err
-		}
 		var e Email
 		if err := json.Unmarshal(t.Payload(), &e); err != nil {
 			return fmt.Errorf("jobs: decode email: %v: %w", err, asynq.SkipRetry)
@@ -116,6 +174,9 @@ func handleEmail(m Mailer, limit *rate.Limiter, obs Observer) asynq.HandlerFunc 
 		// delivery and acknowledging the task is not sent twice.
 		if obs != nil && obs.Sent(ctx, key) {
 			return nil
+		}
+		if err := limit.wait(ctx); err != nil {
+			return err
 		}
 		err := m.Send(ctx, mail.Email{To: e.To, Subject: e.Subject, Text: e.Text, HTML: e.HTML, MessageID: messageID(id)})
 		if errors.Is(err, mail.ErrPermanent) {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
-	"golang.org/x/time/rate"
 )
 
 // ServerOptions tune the delivery server; zero values take production defaults.
@@ -22,9 +21,10 @@ type ServerOptions struct {
 	CheckInterval   time.Duration
 	ShutdownTimeout time.Duration
 	Logger          *slog.Logger
-	// EmailsPerSecond bounds the rate of sending, to stay within what the
-	// relay accepts (default 10).
-	EmailsPerSecond float64
+	// MailRate bounds sending to so many emails a second across every
+	// worker that shares this Redis, to stay within what the relay accepts
+	// (default DefaultMailRate).
+	MailRate int
 	// Observer, if set, hears of each delivery's outcome.
 	Observer Observer
 	// Webhooks, if set, delivers webhook tasks.
@@ -64,13 +64,16 @@ func NewServer(rdb redis.UniversalClient, mailer Mailer, opts ServerOptions) (*a
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	if opts.EmailsPerSecond == 0 {
-		opts.EmailsPerSecond = 10
+	if opts.MailRate <= 0 {
+		opts.MailRate = DefaultMailRate
 	}
 	log := opts.Logger.With("component", "asynq")
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
-		Concurrency:              opts.Concurrency,
-		Queues:                   map[string]int{QueueEmail: 6, QueueWebhook: 4, "default": 2},
+		Concurrency: opts.Concurrency,
+		// Emails that ask someone to act come first; a notice is picked
+		// first one time in 18 while both wait (asynq weighs, so nothing
+		// starves).
+		Queues:                   map[string]int{QueueEmail: 12, QueueWebhook: 4, QueueNotices: 1, "default": 1},
 		TaskCheckInterval:        opts.CheckInterval,
 		DelayedTaskCheckInterval: opts.CheckInterval,
 		ShutdownTimeout:          opts.ShutdownTimeout,
@@ -100,7 +103,7 @@ func NewServer(rdb redis.UniversalClient, mailer Mailer, opts ServerOptions) (*a
 		}),
 	})
 	mux := asynq.NewServeMux()
-	mux.Handle(TypeSendEmail, handleEmail(mailer, rate.NewLimiter(rate.Limit(opts.EmailsPerSecond), 1), opts.Observer))
+	mux.Handle(TypeSendEmail, handleEmail(mailer, newSendRate(rdb, opts.MailRate), opts.Observer))
 	if opts.Webhooks != nil {
 		mux.Handle(TypeWebhook, handleWebhook(opts.Webhooks, webhookClient(opts.PrivateWebhooks)))
 	}
