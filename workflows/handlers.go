@@ -63,7 +63,10 @@ func noted[T any](m *move, h func(workflow.Context, T) (models.MoveProgress, err
 			n.At = workflow.Now(ctx)
 			m.notes = append(m.notes, n)
 		}
-		return p, err
+		// The reply carries what callers use, the progress's sequence
+		// number (they wait for the read model to pass it), not the whole
+		// progress: each reply is kept in the move's history.
+		return models.MoveProgress{MoveID: p.MoveID, Seq: p.Seq}, err
 	}
 }
 
