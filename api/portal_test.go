@@ -113,21 +113,24 @@ func newPortalHarness(t *testing.T) *portalHarness {
 	return ph
 }
 
-// emails returns the emails queued to an address.
+// emails returns the emails queued to an address (asking to act, then
+// notices).
 func (ph *portalHarness) emails(to string) []jobs.Email {
 	ph.t.Helper()
 	var out []jobs.Email
-	tasks, err := ph.queue.ListPendingTasks(jobs.QueueEmail, asynq.PageSize(100))
-	if errors.Is(err, asynq.ErrQueueNotFound) {
-		return nil
-	}
-	if err != nil {
-		ph.t.Fatal(err)
-	}
-	for _, task := range tasks {
-		var e jobs.Email
-		if json.Unmarshal(task.Payload, &e) == nil && e.To == to {
-			out = append(out, e)
+	for _, queue := range []string{jobs.QueueEmail, jobs.QueueNotices} {
+		tasks, err := ph.queue.ListPendingTasks(queue, asynq.PageSize(100))
+		if errors.Is(err, asynq.ErrQueueNotFound) {
+			continue
+		}
+		if err != nil {
+			ph.t.Fatal(err)
+		}
+		for _, task := range tasks {
+			var e jobs.Email
+			if json.Unmarshal(task.Payload, &e) == nil && e.To == to {
+				out = append(out, e)
+			}
 		}
 	}
 	return out

@@ -139,6 +139,9 @@ func startDev(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *devS
 	if d.svc, err = connect(ctx, d.cfg, log); err != nil {
 		return nil, err
 	}
+	// Sent emails' tasks are kept an hour, not a day: dev mode's Redis
+	// lives in this process, and its clock is advanced over every key.
+	d.svc.email.Keep = time.Hour
 	d.svc.moves.DevIdentity = true
 	d.svc.webhooks.Dev = true // endpoints on this machine, over http
 	if d.temporal != nil {

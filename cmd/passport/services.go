@@ -40,6 +40,7 @@ type services struct {
 	store    *store.Store
 	redis    redis.UniversalClient
 	queue    *asynq.Client // shares redis; closing redis closes it
+	email    *jobs.Enqueuer
 	temporal client.Client
 	creds    *credentials.Service
 	links    *linktoken.Signer
@@ -79,6 +80,7 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *servi
 		return nil, err
 	}
 	s.queue = asynq.NewClientFromRedisClient(s.redis)
+	s.email = jobs.NewEnqueuer(s.queue)
 	secret, err := config.DecodeSecretKey(cfg.SecretKey)
 	if err != nil {
 		return nil, fmt.Errorf("%sSECRET_KEY: %w", config.Prefix, err)
@@ -89,11 +91,11 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *servi
 	if s.links, err = linktoken.NewSigner(secret); err != nil {
 		return nil, err
 	}
-	if s.webhooks, err = webhooks.New(s.store, secret, jobs.NewEnqueuer(s.queue)); err != nil {
+	if s.webhooks, err = webhooks.New(s.store, secret, s.email); err != nil {
 		return nil, err
 	}
 	deliveries := jobs.NewDeliveries(asynq.NewInspectorFromRedisClient(s.redis))
-	if s.outbox, err = outbox.New(s.store, jobs.NewEnqueuer(s.queue), deliveries, secret, log.With("component", "outbox")); err != nil {
+	if s.outbox, err = outbox.New(s.store, s.email, deliveries, secret, log.With("component", "outbox")); err != nil {
 		return nil, err
 	}
 	if s.temporal, err = retry(ctx, log, "temporal", func(ctx context.Context) (client.Client, error) {
@@ -180,7 +182,7 @@ func (s *services) readiness(relay *config.SMTP) []api.Check {
 // expiryJob is the daily credential expiry job (and the notice a
 // revocation sends at once).
 func (s *services) expiryJob() *expiry.Job {
-	return &expiry.Job{Store: s.store, Email: jobs.NewEnqueuer(s.queue), Webhooks: s.webhooks, PublicURL: s.cfg.PublicURL, Log: s.log}
+	return &expiry.Job{Store: s.store, Email: s.email, Webhooks: s.webhooks, PublicURL: s.cfg.PublicURL, Log: s.log}
 }
 
 // london is the zone the daily jobs keep time in (the binary carries the
@@ -197,7 +199,7 @@ func (s *services) httpHandler(devMailbox api.DevMailbox, dev bool, relay *confi
 	return api.Options{Logger: s.log, Metrics: s.metrics, Ready: s.readiness(relay), DevMailbox: devMailbox,
 		Store: s.store, Credentials: s.creds, Moves: s.moves, IdentityCallbackSecret: []byte(s.cfg.IdentityCallbackSecret),
 		Deliveries: jobs.NewDeliveries(asynq.NewInspectorFromRedisClient(s.redis)), Webhooks: s.webhooks,
-		Email: jobs.NewEnqueuer(s.queue), PublicURL: s.cfg.PublicURL, DevMode: dev, Notices: s.expiryJob(),
+		Email: s.email, PublicURL: s.cfg.PublicURL, DevMode: dev, Notices: s.expiryJob(),
 		Recipients: jobs.NewRecipientLimit(s.redis), TrustedProxies: s.cfg.TrustedProxyList()}
 }
 
@@ -212,7 +214,7 @@ func (s *services) workerOptions(relay config.SMTP) (worker.Options, error) {
 		Temporal:  s.temporal,
 		TaskQueue: s.cfg.TemporalTaskQueue,
 		Activities: &activities.Activities{
-			Email: jobs.NewEnqueuer(s.queue), Outbox: s.outbox, Store: s.store, Credentials: s.creds, Links: s.links, PublicURL: s.cfg.PublicURL,
+			Email: s.email, Outbox: s.outbox, Store: s.store, Credentials: s.creds, Links: s.links, PublicURL: s.cfg.PublicURL,
 			Webhooks: s.webhooks,
 		},
 		Rotations:  s.moves,
