@@ -80,3 +80,18 @@ func (m Move) RequestedTypes() []CredentialType {
 
 // Involves reports whether the trust sends or receives the move.
 func (m Move) Involves(ods string) bool { return m.SendingODS == ods || m.ReceivingODS == ods }
+
+// MoveCount is a maintained count of active moves, so that a dashboard
+// reads a handful of rows however many moves are open: one row per trust,
+// direction and the columns a dashboard groups by; TrustODS "" counts
+// every trust's moves (operators). Written in the same transaction as the
+// moves it counts.
+type MoveCount struct {
+	TrustODS      string    `gorm:"primaryKey;size:5"`
+	Outgoing      bool      `gorm:"primaryKey"`
+	Stage         string    `gorm:"primaryKey;size:20"`
+	WaitingOn     WaitingOn `gorm:"primaryKey;size:20"`
+	HasFailedStep bool      `gorm:"primaryKey"`
+	Escalated     bool      `gorm:"primaryKey"`
+	N             int       `gorm:"not null"`
+}

@@ -27,7 +27,12 @@ func (s *Store) CreateMove(ctx context.Context, m *models.Move) (models.Move, bo
 			return e, false, err
 		}
 	}
-	err := db.Create(m).Error
+	err := s.Tx(ctx, func(tx *Store) error {
+		if err := tx.db.Create(m).Error; err != nil {
+			return err
+		}
+		return tx.countChange(ctx, models.Move{}, *m)
+	})
 	if errors.Is(err, gorm.ErrDuplicatedKey) && m.IdempotencyKey != nil {
 		// The same key raced in from another request: it won.
 		e, err := existing()
@@ -65,7 +70,8 @@ func (s *Store) SaveProgress(ctx context.Context, p models.MoveProgress, notes .
 		failed = failed || st.State == models.StateFailed
 	}
 	err = s.Tx(ctx, func(tx *Store) error {
-		if err := tx.forUpdate(tx.db).Select("id", "stage", "waiting_on", "seq").First(&before, "id = ?", p.MoveID).Error; err != nil {
+		if err := tx.forUpdate(tx.db).Select("id", "sending_ods", "receiving_ods", "status", "stage", "waiting_on", "has_failed_step", "escalated", "seq").
+			First(&before, "id = ?", p.MoveID).Error; err != nil {
 			return translate(err, "move "+p.MoveID)
 		}
 		if len(notes) > 0 {
@@ -80,12 +86,18 @@ func (s *Store) SaveProgress(ctx context.Context, p models.MoveProgress, notes .
 		if before.Seq >= p.Seq {
 			return nil // a newer write got here first
 		}
+		after := before
+		after.Status, after.Stage, after.WaitingOn, after.HasFailedStep = p.Status, p.Stage, p.WaitingOn, failed
+		after.Escalated = p.Escalated && p.Status == models.MoveActive
 		res := tx.db.Model(&models.Move{}).Where("id = ? AND seq < ?", p.MoveID, p.Seq).Updates(map[string]any{
-			"status": p.Status, "stage": p.Stage, "waiting_on": p.WaitingOn, "has_failed_step": failed, "escalated": p.Escalated && p.Status == models.MoveActive,
+			"status": after.Status, "stage": after.Stage, "waiting_on": after.WaitingOn, "has_failed_step": after.HasFailedStep, "escalated": after.Escalated,
 			"progress": string(data), "seq": p.Seq, "updated_at": time.Now().UTC(),
 		})
 		if res.Error != nil || res.RowsAffected == 0 {
 			return translate(res.Error, "save progress")
+		}
+		if err := tx.countChange(ctx, before, after); err != nil {
+			return err
 		}
 		applied = true
 		for _, sh := range p.Shares {
@@ -295,5 +307,14 @@ func (s *Store) TouchNotification(ctx context.Context, id string, at time.Time) 
 
 // DeleteMove removes a move whose workflow never started.
 func (s *Store) DeleteMove(ctx context.Context, id string) error {
-	return translate(s.db.WithContext(ctx).Delete(&models.Move{}, "id = ?", id).Error, "delete move")
+	return s.Tx(ctx, func(tx *Store) error {
+		var m models.Move
+		if err := tx.forUpdate(tx.db).Limit(1).Find(&m, "id = ?", id).Error; err != nil || m.ID == "" {
+			return translate(err, "delete move")
+		}
+		if err := tx.db.Delete(&models.Move{}, "id = ?", id).Error; err != nil {
+			return translate(err, "delete move")
+		}
+		return tx.countChange(ctx, m, models.Move{})
+	})
 }

@@ -118,7 +118,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		&models.Passport{}, &models.PassportLink{}, &models.Credential{}, &models.Consent{}, &models.Share{}, &models.AuditEvent{},
 		&models.Move{}, &models.LinkToken{}, &models.Notification{}, &models.WebhookEndpoint{}, &models.Enquiry{},
 		&models.User{}, &models.SignInToken{}, &models.Session{}, &models.RotationUpload{}, &models.RotationRow{},
-		&models.CredentialImport{}, &models.TrainingName{}, &models.CredentialNotice{},
+		&models.CredentialImport{}, &models.TrainingName{}, &models.CredentialNotice{}, &models.MoveCount{},
 	}
 	if !s.postgres {
 		if err := s.db.WithContext(ctx).AutoMigrate(entities...); err != nil {
@@ -142,6 +142,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 // (each step finds nothing to do the second time).
 func (s *Store) afterMigrate(ctx context.Context) error {
 	if err := s.carryOverStatusLists(ctx); err != nil {
+		return err
+	}
+	if err := s.recountMoves(ctx); err != nil {
 		return err
 	}
 	return s.operatorsToService(ctx)
