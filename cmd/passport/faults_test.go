@@ -150,6 +150,26 @@ func TestFaultsHealWithoutPeople(t *testing.T) {
 	for _, n := range wrongRows {
 		t.Errorf("notification %s: %s (sealed %d bytes, error %q)", n.ID, n.Status, len(n.Sealed), n.Error)
 	}
+	// Every answer recorded exactly once in its move's audit trail, though
+	// the api was killed and the database cut while people answered.
+	badTrails := 0
+	for i, id := range ids {
+		if id == "" || errs[i] != nil {
+			continue
+		}
+		evs, err := st.AuditEvents(t.Context(), "move", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		for _, ev := range evs {
+			got[ev.Action]++
+		}
+		if got["invitation.accepted"] != 1 || got["consent.given"] != 1 || got["share.decided"] != 3 {
+			badTrails++
+			t.Errorf("move %s: answers recorded %v, want the acceptance and the consent once and three decisions", id, got)
+		}
+	}
 	// Every email exactly once, counted at the relay.
 	seen := map[string]int{}
 	for _, m := range s.box.Messages() {
@@ -179,8 +199,8 @@ func TestFaultsHealWithoutPeople(t *testing.T) {
 		}
 	}
 
-	t.Logf("faults: %d/%d moves completed with no operator action; %d emails, %d duplicate, %d missing; %d notification rows wrong; %d 5xx outside fault windows (%d inside)",
-		completed, moves, len(s.box.Messages()), duplicates, missing, wrong, s.fiveXXOutside.Load(), s.fiveXXInside.Load())
+	t.Logf("faults: %d/%d moves completed with no operator action; %d emails, %d duplicate, %d missing; %d notification rows wrong; %d audit trails wrong; %d 5xx outside fault windows (%d inside)",
+		completed, moves, len(s.box.Messages()), duplicates, missing, wrong, badTrails, s.fiveXXOutside.Load(), s.fiveXXInside.Load())
 	if n := s.fiveXXOutside.Load(); n > 0 {
 		t.Errorf("%d answers were 5xx outside the fault windows", n)
 	}
