@@ -110,6 +110,16 @@ func TestDevMailbox(t *testing.T) {
 		}
 	}
 
+	// Scripts poll for what arrived since they last looked.
+	got = nil
+	rec = get(t, h, "/dev/mail.json?since="+sent.Format(time.RFC3339Nano))
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || len(got) != 1 || got[0]["subject"] != "Second <b>" {
+		t.Errorf("mail.json?since= the first's time: %s", rec.Body)
+	}
+	if rec := get(t, h, "/dev/mail.json?since=yesterday"); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), `"since"`) {
+		t.Errorf("a since that is not a time: %d %s", rec.Code, rec.Body)
+	}
+
 	page := get(t, h, "/dev/mail").Body.String()
 	if !strings.Contains(page, `<a href="http://x/2">`) || strings.Index(page, "Second") > strings.Index(page, "First") {
 		t.Error("mail page must show clickable links, newest first")
@@ -130,5 +140,22 @@ func TestMetricsExposeRequests(t *testing.T) {
 	}
 	if !strings.Contains(body, "go_goroutines") {
 		t.Error("runtime metrics missing")
+	}
+}
+
+// Development mode serves Go's profiles to this machine alone.
+func TestDevModeServesProfilesToThisMachineOnly(t *testing.T) {
+	h := api.NewHandler(api.Options{Logger: quiet, DevMode: true})
+	for addr, want := range map[string]int{"127.0.0.1:40000": http.StatusOK, "[::1]:40000": http.StatusOK, "203.0.113.9:40000": http.StatusNotFound} {
+		r := httptest.NewRequest(http.MethodGet, "/debug/pprof/heap?debug=1", nil)
+		r.RemoteAddr = addr
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		if rec.Code != want {
+			t.Errorf("from %s: %d, want %d", addr, rec.Code, want)
+		}
+	}
+	if rec := get(t, api.NewHandler(api.Options{Logger: quiet}), "/debug/pprof/"); rec.Code != http.StatusNotFound {
+		t.Errorf("outside dev mode: %d", rec.Code)
 	}
 }

@@ -131,6 +131,9 @@ func NewHandler(o Options) http.Handler {
 		r.GET("/dev/mail", devMailHTML(o.DevMailbox))
 		r.GET("/dev/mail.json", devMailJSON(o.DevMailbox))
 	}
+	if o.DevMode {
+		mountPprof(r)
+	}
 	return r
 }
 

@@ -30,6 +30,9 @@ type Options struct {
 	Temporal   client.Client
 	TaskQueue  string
 	Activities *activities.Activities
+	// WorkflowCache is how many workflows the process keeps in memory
+	// between their tasks (zero: the SDK's 10,000).
+	WorkflowCache int
 	// Rotations runs rotation uploads' jobs (starting their moves).
 	Rotations *moves.Service
 
@@ -52,6 +55,11 @@ type Options struct {
 // Run polls Temporal and the delivery queues until ctx is done, then stops
 // both, letting work in flight finish within the configured timeouts.
 func Run(ctx context.Context, o Options) error {
+	if o.WorkflowCache > 0 {
+		// The process's one cache, sized before its first worker starts
+		// (later calls change nothing).
+		sdkworker.SetStickyWorkflowCacheSize(o.WorkflowCache)
+	}
 	w := sdkworker.New(o.Temporal, o.TaskQueue, TemporalOptions())
 	w.RegisterActivity(o.Activities)
 	w.RegisterWorkflowWithOptions(workflows.MoveWorkflow, workflow.RegisterOptions{Name: workflows.MoveWorkflowName})

@@ -217,14 +217,15 @@ func (s *services) workerOptions(relay config.SMTP) (worker.Options, error) {
 			Email: s.email, Outbox: s.outbox, Store: s.store, Credentials: s.creds, Links: s.links, PublicURL: s.cfg.PublicURL,
 			Webhooks: s.webhooks,
 		},
-		Rotations:  s.moves,
-		Outbox:     s.outbox,
-		Redis:      s.redis,
-		Mailer:     sender,
-		Expiry:     s.expiryJob(),
-		ExpiryZone: london(),
-		Deliveries: jobs.ServerOptions{ShutdownTimeout: s.cfg.ShutdownTimeout, Logger: s.log, Webhooks: s.webhooks, MailRate: s.cfg.MailRate},
-		Logger:     s.log,
+		Rotations:     s.moves,
+		WorkflowCache: s.cfg.WorkflowCache,
+		Outbox:        s.outbox,
+		Redis:         s.redis,
+		Mailer:        sender,
+		Expiry:        s.expiryJob(),
+		ExpiryZone:    london(),
+		Deliveries:    jobs.ServerOptions{ShutdownTimeout: s.cfg.ShutdownTimeout, Logger: s.log, Webhooks: s.webhooks, MailRate: s.cfg.MailRate},
+		Logger:        s.log,
 	}, nil
 }
 

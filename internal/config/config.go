@@ -52,6 +52,8 @@ type Config struct {
 
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" default:"10s" help:"how long a stopping process waits for requests and tasks in flight"`
 
+	WorkflowCache int `env:"WORKFLOW_CACHE" default:"1000" help:"moves a worker keeps in memory between their steps (Temporal's sticky cache, about 150 KB each); a move not kept is read again from its history at its next step: raise it on workers with memory to spare"`
+
 	RetryWindow time.Duration `env:"RETRY_WINDOW" default:"15m" help:"how long a move's step retries a database, Redis or relay outage before it is marked failed for a person (new moves)"`
 
 	DevTemporalPort int `env:"DEV_TEMPORAL_PORT" default:"7233" help:"dev mode: frontend port of the embedded Temporal server; it also takes the next 7 ports"`
@@ -193,6 +195,9 @@ func (c Config) Validate(mode Mode) error {
 	}
 	if c.TemporalNamespace == "" {
 		bad("TEMPORAL_NAMESPACE", "must not be empty")
+	}
+	if c.WorkflowCache < 1 {
+		bad("WORKFLOW_CACHE", "must be at least 1")
 	}
 	if c.MailRate < 1 {
 		bad("MAIL_RATE", "must be at least 1 (emails a second)")
