@@ -46,8 +46,12 @@ var (
 	SAWaitingOn      = temporal.NewSearchAttributeKeyKeyword("PassportWaitingOn")
 )
 
-// startIndex is status, stage and waiting on as a move starts.
-var startIndex = [3]string{string(models.MoveActive), models.StepInvite, string(models.WaitingNobody)}
+// startIndex is status, stage and waiting on as a move starts: at the
+// invitation, waiting on the member of staff (as it will be within seconds,
+// once the invitation is sent), so that coming to rest there costs the
+// server no second write of the move's visibility record. (Moves started
+// before said waiting on nobody; each takes what its own start said.)
+var startIndex = [3]string{string(models.MoveActive), models.StepInvite, string(models.WaitingStaff)}
 
 // StartSearchAttributes are a move's search attributes when it is started;
 // the workflow takes them as already set.

@@ -158,7 +158,7 @@ func (m *move) run(ctx workflow.Context) {
 	v := workflow.GetVersion(ctx, moveVersion, workflow.DefaultVersion, 2)
 	if v >= 1 {
 		m.indexAtRest = true
-		m.lastSA = startIndex // set by StartSearchAttributes
+		m.lastSA = startedIndex(ctx) // set by StartSearchAttributes
 	}
 	m.asksForRecords = v >= 2
 	if !m.asksForRecords { // as the move's progress showed it then
@@ -619,6 +619,17 @@ func (m *move) publish(ctx workflow.Context) {
 		_ = workflow.UpsertTypedSearchAttributes(ctx,
 			SAStatus.ValueSet(sa[0]), SAStage.ValueSet(sa[1]), SAWaitingOn.ValueSet(sa[2]))
 	}
+}
+
+// startedIndex is status, stage and waiting on as the move's start set
+// them (StartSearchAttributes of the version that started it).
+func startedIndex(ctx workflow.Context) [3]string {
+	sa := workflow.GetTypedSearchAttributes(ctx)
+	var out [3]string
+	for i, k := range []temporal.SearchAttributeKeyKeyword{SAStatus, SAStage, SAWaitingOn} {
+		out[i], _ = sa.GetKeyword(k)
+	}
+	return out
 }
 
 // record writes the progress and the answers' notes to the read model.

@@ -71,7 +71,7 @@ func TestRecordsStepWaitsOnTheSendingTrust(t *testing.T) {
 	if last := h.records[len(h.records)-1]; len(last.NoRecord) != 1 || last.NoRecord[0] != models.CredDBSCheck {
 		t.Errorf("the move looked again with %+v", last)
 	}
-	want := "active/invite/staff active/identity/staff active/records/sending_trust active/consent/staff active/acceptance/receiving_trust completed/completed/"
+	want := "active/identity/staff active/records/sending_trust active/consent/staff active/acceptance/receiving_trust completed/completed/"
 	if got := strings.Join(h.indexed, " "); got != want {
 		t.Errorf("search attributes upserted\n got %s\nwant %s", got, want)
 	}
