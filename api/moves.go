@@ -278,6 +278,22 @@ type decisionRequest struct {
 	Reason   string          `json:"reason,omitempty" text:"multiline" max:"500"`
 }
 
+// check names the field at fault before the move is asked: the move would
+// refuse these as well, but with 409 and no field.
+func (in decisionRequest) check() error {
+	var v models.ValidationError
+	switch {
+	case in.Decision != models.DecisionAccepted && in.Decision != models.DecisionRejected:
+		v.Add("decision", "must be accepted or rejected")
+	case in.Decision == models.DecisionRejected && strings.TrimSpace(in.Reason) == "":
+		v.Add("reason", "say what must be checked again")
+	}
+	return v.Err()
+}
+
+// checked is a request body that names its own faults (see answerWith).
+type checked interface{ check() error }
+
 type retryRequest struct {
 	Step string `json:"step"`
 }
@@ -293,6 +309,12 @@ func answerWith[T any](h *handlers, update, action string, build func(c *gin.Con
 		var in T
 		if !bindJSON(c, &in) {
 			return
+		}
+		if ch, ok := any(in).(checked); ok {
+			if err := ch.check(); err != nil {
+				writeError(c, err)
+				return
+			}
 		}
 		arg, details := build(c, moves.Caller(actor(c)), in)
 		h.answer(c, update, action, arg, details)

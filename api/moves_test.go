@@ -147,3 +147,26 @@ func TestStartWithTemporalDownLeavesNothing(t *testing.T) {
 		t.Errorf("a move that never started was left behind: %d rows (%v)", len(rows), err)
 	}
 }
+
+// A decision the move would refuse for its body is refused at the edge,
+// naming the field: a rejection says why (issue 16: it answered 409 with
+// no errors[]).
+func TestADecisionNamesTheFieldAtFault(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	p, _, _ := h.store.FindOrCreatePassport(ctx, passportDetails("decide@nhs.net"))
+	now := time.Now().UTC()
+	m := models.Move{ID: uuid.NewString(), SendingODS: "RJ1", ReceivingODS: "RRK", PassportID: p.ID, Kind: models.KindRotation,
+		StaffGroup: models.GroupDoctorInTraining, StartDate: now, Requested: "identity", Status: models.MoveActive,
+		Stage: "acceptance", WaitingOn: models.WaitingReceivingTrust, CreatedAt: now, UpdatedAt: now}
+	if _, _, err := h.store.CreateMove(ctx, &m); err != nil {
+		t.Fatal(err)
+	}
+	for body, field := range map[string]string{`{"decision":"rejected"}`: "reason", `{"decision":"rejected","reason":"  "}`: "reason", `{"decision":"maybe"}`: "decision", `{}`: "decision"} {
+		var problem struct{ Errors []struct{ Field string } }
+		rec := h.do("RRK/hr", "POST", "/api/v1/moves/"+m.ID+"/shares/s1/decision", body, &problem)
+		if rec.Code != http.StatusUnprocessableEntity || len(problem.Errors) != 1 || problem.Errors[0].Field != field {
+			t.Errorf("%s: %d %s, want 422 naming %s", body, rec.Code, rec.Body, field)
+		}
+	}
+}
