@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -68,7 +69,10 @@ func bindJSONLimit(c *gin.Context, v any, limit int64) bool {
 	var verr models.ValidationError
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
+	var timeErr *time.ParseError
 	switch {
+	case errors.As(err, &timeErr):
+		verr.Add(badTimeField(body, v), "must be a date and time with its offset, such as 2026-12-16T17:00:00Z")
 	case errors.As(err, &typeErr):
 		verr.Add(typeErr.Field, "must be a "+jsonKind(typeErr.Type.Kind().String()))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -94,4 +98,35 @@ func jsonKind(goKind string) string {
 		return "object"
 	}
 	return "number"
+}
+
+// badTimeField names the field of v's JSON object whose value in body is
+// not a time that encoding/json reads (RFC 3339), or "body".
+func badTimeField(body []byte, v any) string {
+	var raw map[string]json.RawMessage
+	t := reflect.TypeOf(v)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct || json.Unmarshal(body, &raw) != nil {
+		return "body"
+	}
+	timeType := reflect.TypeFor[time.Time]()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Type != timeType && f.Type != reflect.PointerTo(timeType) {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" {
+			name = f.Name
+		}
+		if value, ok := raw[name]; ok && string(value) != "null" {
+			var at time.Time
+			if at.UnmarshalJSON(value) != nil {
+				return name
+			}
+		}
+	}
+	return "body"
 }

@@ -34,3 +34,27 @@ func TestAnOffsetInValidUntilIsTheSameInstant(t *testing.T) {
 		})
 	}
 }
+
+// A date where a moment is asked for is refused naming the field, not as
+// a body that "could not be read" (issue 16).
+func TestADateWithoutATimeNamesItsField(t *testing.T) {
+	h := newHarness(t)
+	var p passportBody
+	h.do("RJ1/hr", http.MethodPost, "/api/v1/passports", `{"email":"date@nhs.net","given_name":"Dee","family_name":"Ate"}`, &p)
+	for path, body := range map[string]string{
+		"/api/v1/passports/" + p.ID + "/credentials":                  `{"type":"dbs_check","valid_until":"2028-06-01","claims":` + dbsClaims + `}`,
+		"/api/v1/moves/00000000-0000-0000-0000-000000000000/deadline": `{"deadline":"2026-12-16"}`,
+	} {
+		var problem struct {
+			Errors []struct{ Field, Reason string }
+		}
+		rec := h.do("RJ1/hr", http.MethodPost, path, body, &problem)
+		want := "valid_until"
+		if body[2] == 'd' {
+			want = "deadline"
+		}
+		if rec.Code != http.StatusUnprocessableEntity || len(problem.Errors) != 1 || problem.Errors[0].Field != want {
+			t.Errorf("POST %s %s: %d %s, want 422 naming %s", path, body, rec.Code, rec.Body, want)
+		}
+	}
+}
