@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -247,8 +248,16 @@ func (s *Service) validate(ctx context.Context, actor models.Actor, req *StartRe
 	if !req.Staff.StaffGroup.Valid() {
 		v.Add("staff.staff_group", "must be temporary_mover or doctor_in_training")
 	}
-	if pr := req.Staff.ProfessionalRegistration; pr != nil && (pr.Body == "" || pr.Number == "") {
-		v.Add("staff.professional_registration", "give both body and number, or leave it out")
+	if pr := req.Staff.ProfessionalRegistration; pr != nil {
+		if pr.Body == "" || pr.Number == "" {
+			v.Add("staff.professional_registration", "give both body and number, or leave it out")
+		}
+		// A rotation's CSV rows reach here without the API's edge guard.
+		for _, f := range []struct{ name, value string }{{"body", pr.Body}, {"number", pr.Number}} {
+			if utf8.RuneCountInString(f.value) > 100 || !models.CleanText(f.value, false) {
+				v.Add("staff.professional_registration."+f.name, "must be up to 100 characters, without control characters")
+			}
+		}
 	}
 	if req.SendingTrust == "" {
 		req.SendingTrust = actor.Trust
@@ -267,6 +276,10 @@ func (s *Service) validate(ctx context.Context, actor models.Actor, req *StartRe
 		RetryWindow: s.RetryWindow}
 	var receiving models.Trust
 	for field, ods := range map[string]string{"sending_trust": req.SendingTrust, "receiving_trust": req.ReceivingTrust} {
+		if !models.ValidODSCode(ods) { // not looked up: a CSV row's text has passed no edge guard
+			v.Add(field, "must be a trust's ODS code, such as RJ1")
+			continue
+		}
 		t, err := s.trust(ctx, ods)
 		switch {
 		case errors.Is(err, models.ErrNotFound):
