@@ -58,6 +58,12 @@ func bindJSONLimit(c *gin.Context, v any, limit int64) bool {
 			writeError(c, &verr)
 			return false
 		}
+		if ch, ok := v.(checked); ok {
+			if err := ch.check(); err != nil {
+				writeError(c, err)
+				return false
+			}
+		}
 		return true
 	}
 	var tooBig *http.MaxBytesError
@@ -130,3 +136,7 @@ func badTimeField(body []byte, v any) string {
 	}
 	return "body"
 }
+
+// checked is a request body that names its own faults once read, before
+// anything acts on it.
+type checked interface{ check() error }

@@ -280,7 +280,7 @@ type decisionRequest struct {
 
 // check names the field at fault before the move is asked: the move would
 // refuse these as well, but with 409 and no field.
-func (in decisionRequest) check() error {
+func (in *decisionRequest) check() error {
 	var v models.ValidationError
 	switch {
 	case in.Decision != models.DecisionAccepted && in.Decision != models.DecisionRejected:
@@ -290,9 +290,6 @@ func (in decisionRequest) check() error {
 	}
 	return v.Err()
 }
-
-// checked is a request body that names its own faults (see answerWith).
-type checked interface{ check() error }
 
 type retryRequest struct {
 	Step string `json:"step"`
@@ -309,12 +306,6 @@ func answerWith[T any](h *handlers, update, action string, build func(c *gin.Con
 		var in T
 		if !bindJSON(c, &in) {
 			return
-		}
-		if ch, ok := any(in).(checked); ok {
-			if err := ch.check(); err != nil {
-				writeError(c, err)
-				return
-			}
 		}
 		arg, details := build(c, moves.Caller(actor(c)), in)
 		h.answer(c, update, action, arg, details)
