@@ -102,8 +102,8 @@ func (h *handlers) rotationAnswer(c *gin.Context, status int, up models.Rotation
 	}
 	if c.Query("format") == "csv" {
 		c.Header("Content-Disposition", `attachment; filename="rotation-failures.csv"`)
-		c.Status(status)
 		c.Header("Content-Type", "text/csv; charset=utf-8")
+		c.Status(status)
 		writeFailuresCSV(c.Writer, rows)
 		return
 	}

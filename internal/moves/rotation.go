@@ -217,12 +217,18 @@ func (s *Service) StartRotationBatch(ctx context.Context, in workflows.RotationB
 	if activity.IsActivity(ctx) {
 		beat = func() { activity.RecordHeartbeat(ctx) }
 	}
+	// Each row's request, read once; a row that cannot be read (it was
+	// written by this service) is invalid rather than retried.
+	reqs := make([]StartRequest, len(pending))
+	unread := make([]bool, len(pending))
+	for i, r := range pending {
+		unread[i] = json.Unmarshal([]byte(r.Request), &reqs[i]) != nil
+	}
 	run := func(i int) {
 		defer beat()
-		r := pending[i]
+		r, req := pending[i], reqs[i]
 		out := models.RotationRow{Row: r.Row}
-		var req StartRequest
-		if err := json.Unmarshal([]byte(r.Request), &req); err != nil {
+		if unread[i] {
 			out.Result, out.Errors = "invalid", fieldErrors(models.FieldError{Field: "row", Reason: "could not be read"})
 			outcomes[i] = out
 			return
@@ -251,9 +257,7 @@ func (s *Service) StartRotationBatch(ctx context.Context, in workflows.RotationB
 	// one after another, in file order, so the first is the one started.
 	seen := map[string]bool{}
 	var first, later []int
-	for i, r := range pending {
-		var req StartRequest
-		_ = json.Unmarshal([]byte(r.Request), &req)
+	for i, req := range reqs {
 		if k := rowKey(actor, req); seen[k] {
 			later = append(later, i)
 		} else {
