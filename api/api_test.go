@@ -10,11 +10,11 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/nhs-staff-passport/passport/api"
-	"github.com/nhs-staff-passport/passport/internal/mailcatcher"
+	"github.com/nhs-staff-passport/passport/internal/edge"
 	"github.com/nhs-staff-passport/passport/internal/metrics"
+	"github.com/nhs-staff-passport/passport/internal/problem"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -74,58 +74,13 @@ func TestUnknownRoutesAnswerProblemJSON(t *testing.T) {
 		if ct := rec.Header().Get("Content-Type"); ct != "application/problem+json" {
 			t.Errorf("%s %s: content type %q", tc.method, tc.path, ct)
 		}
-		var p api.Problem
+		var p problem.Problem
 		if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.Status != tc.status || p.Type == "" || p.Title == "" {
 			t.Errorf("%s %s: problem %+v (%v)", tc.method, tc.path, p, err)
 		}
-		if rec.Header().Get(api.RequestIDHeader) == "" {
+		if rec.Header().Get(edge.RequestIDHeader) == "" {
 			t.Errorf("%s %s: no request ID", tc.method, tc.path)
 		}
-	}
-}
-
-type box []mailcatcher.Message
-
-func (b box) Messages() []mailcatcher.Message { return append([]mailcatcher.Message(nil), b...) }
-
-func TestDevMailbox(t *testing.T) {
-	sent := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
-	b := box{
-		{To: "a@example.org", Subject: "First", Text: "go to http://x/1", Links: []string{"http://x/1"}, SentAt: sent},
-		{To: "b@example.org", Subject: "Second <b>", Text: "go to http://x/2", Links: []string{"http://x/2"}, SentAt: sent.Add(time.Minute)},
-	}
-	h := api.NewHandler(api.Options{Logger: quiet, DevMailbox: b})
-
-	rec := get(t, h, "/dev/mail.json")
-	var got []map[string]any
-	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 2 || got[1]["subject"] != "Second <b>" || got[0]["to"] != "a@example.org" {
-		t.Fatalf("mail.json must list every message, newest last: %s", rec.Body)
-	}
-	for _, key := range []string{"to", "subject", "text", "links", "sent_at"} {
-		if _, ok := got[0][key]; !ok {
-			t.Errorf("mail.json lacks %q", key)
-		}
-	}
-
-	// Scripts poll for what arrived since they last looked.
-	got = nil
-	rec = get(t, h, "/dev/mail.json?since="+sent.Format(time.RFC3339Nano))
-	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || len(got) != 1 || got[0]["subject"] != "Second <b>" {
-		t.Errorf("mail.json?since= the first's time: %s", rec.Body)
-	}
-	if rec := get(t, h, "/dev/mail.json?since=yesterday"); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), `"since"`) {
-		t.Errorf("a since that is not a time: %d %s", rec.Code, rec.Body)
-	}
-
-	page := get(t, h, "/dev/mail").Body.String()
-	if !strings.Contains(page, `<a href="http://x/2">`) || strings.Index(page, "Second") > strings.Index(page, "First") {
-		t.Error("mail page must show clickable links, newest first")
-	}
-	if strings.Contains(page, "Second <b>") {
-		t.Error("mail page must escape what it shows")
 	}
 }
 

@@ -11,7 +11,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/nhs-staff-passport/passport/internal/access"
 	"github.com/nhs-staff-passport/passport/internal/apikey"
+	"github.com/nhs-staff-passport/passport/internal/problem"
 	"github.com/nhs-staff-passport/passport/models"
 )
 
@@ -20,8 +22,6 @@ type KeyStore interface {
 	APIKeyByPrefix(ctx context.Context, prefix string) (models.APIKey, error)
 	TouchAPIKey(ctx context.Context, id string, t time.Time) error
 }
-
-const actorKey = "actor"
 
 // touchEvery bounds how often a key's last use is written: once a minute is
 // enough to tell a live key from a forgotten one.
@@ -48,7 +48,7 @@ func authenticate(keys KeyStore) gin.HandlerFunc {
 			return
 		}
 		if err != nil {
-			writeError(c, err)
+			problem.Error(c, err)
 			return
 		}
 		now := time.Now()
@@ -56,32 +56,25 @@ func authenticate(keys KeyStore) gin.HandlerFunc {
 			touched.Store(k.ID, now)
 			_ = keys.TouchAPIKey(c.Request.Context(), k.ID, now) // best effort: never fail a request over it
 		}
-		c.Set(actorKey, models.Actor{Kind: models.ActorAPIKey, ID: k.ID, Trust: k.TrustODS, Role: k.Role})
+		access.SetActor(c, models.Actor{Kind: models.ActorAPIKey, ID: k.ID, Trust: k.TrustODS, Role: k.Role})
 		c.Next()
 	}
 }
 
 func unauthorized(c *gin.Context) {
 	c.Header("WWW-Authenticate", `Bearer realm="staff-passport"`)
-	writeProblem(c, Problem{Type: problemType + "unauthorized", Status: http.StatusUnauthorized,
+	problem.Write(c, problem.Problem{Type: problem.Type + "unauthorized", Status: http.StatusUnauthorized,
 		Detail: "Send a valid API key as Authorization: Bearer <key>."})
 }
 
 // allow lets only the given roles through.
 func allow(roles ...models.Role) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if !slices.Contains(roles, actor(c).Role) {
-			writeProblem(c, Problem{Type: problemType + "forbidden", Status: http.StatusForbidden,
+		if !slices.Contains(roles, access.Actor(c).Role) {
+			problem.Write(c, problem.Problem{Type: problem.Type + "forbidden", Status: http.StatusForbidden,
 				Detail: "Your key's role may not do this."})
 			return
 		}
 		c.Next()
 	}
-}
-
-// actor is who made an authenticated request.
-func actor(c *gin.Context) models.Actor {
-	a, _ := c.Get(actorKey)
-	act, _ := a.(models.Actor)
-	return act
 }

@@ -14,6 +14,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/nhs-staff-passport/passport/internal/edge"
+	"github.com/nhs-staff-passport/passport/internal/problem"
 	"github.com/nhs-staff-passport/passport/models"
 )
 
@@ -28,7 +30,7 @@ func bindJSON(c *gin.Context, v any) bool { return bindJSONLimit(c, v, maxBody) 
 // bindJSONLimit is bindJSON with its own size limit.
 func bindJSONLimit(c *gin.Context, v any, limit int64) bool {
 	if ct := c.ContentType(); ct != "application/json" {
-		writeProblem(c, Problem{Type: problemType + "unsupported-media-type", Status: http.StatusUnsupportedMediaType,
+		problem.Write(c, problem.Problem{Type: problem.Type + "unsupported-media-type", Status: http.StatusUnsupportedMediaType,
 			Detail: "Send the body as application/json."})
 		return false
 	}
@@ -37,7 +39,7 @@ func bindJSONLimit(c *gin.Context, v any, limit int64) bool {
 		// The decoder would quietly turn invalid bytes into U+FFFD.
 		var verr models.ValidationError
 		verr.Add("body", "is not valid UTF-8")
-		writeError(c, &verr)
+		problem.Error(c, &verr)
 		return false
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -52,15 +54,15 @@ func bindJSONLimit(c *gin.Context, v any, limit int64) bool {
 		}
 	}
 	if err == nil {
-		if field, why := badField(reflect.ValueOf(v)); field != "" {
+		if field, why := edge.BadField(reflect.ValueOf(v)); field != "" {
 			var verr models.ValidationError
 			verr.Add(field, why)
-			writeError(c, &verr)
+			problem.Error(c, &verr)
 			return false
 		}
 		if ch, ok := v.(checked); ok {
 			if err := ch.check(); err != nil {
-				writeError(c, err)
+				problem.Error(c, err)
 				return false
 			}
 		}
@@ -68,7 +70,7 @@ func bindJSONLimit(c *gin.Context, v any, limit int64) bool {
 	}
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		writeProblem(c, Problem{Type: problemType + "too-large", Status: http.StatusRequestEntityTooLarge,
+		problem.Write(c, problem.Problem{Type: problem.Type + "too-large", Status: http.StatusRequestEntityTooLarge,
 			Detail: fmt.Sprintf("The body is larger than %d bytes.", limit)})
 		return false
 	}
@@ -88,7 +90,7 @@ func bindJSONLimit(c *gin.Context, v any, limit int64) bool {
 	default:
 		verr.Add("body", "could not be read as this request's JSON object")
 	}
-	writeError(c, &verr)
+	problem.Error(c, &verr)
 	return false
 }
 

@@ -1,109 +1,16 @@
 package api
 
 import (
-	"context"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/google/uuid"
-	"github.com/nhs-staff-passport/passport/internal/emails"
-	"github.com/nhs-staff-passport/passport/internal/jobs"
+	"github.com/nhs-staff-passport/passport/internal/access"
+	"github.com/nhs-staff-passport/passport/internal/problem"
 	"github.com/nhs-staff-passport/passport/internal/store"
 	"github.com/nhs-staff-passport/passport/models"
 )
-
-// EmailQueue queues an email; *jobs.Enqueuer is one.
-type EmailQueue interface {
-	EnqueueEmail(ctx context.Context, key string, e jobs.Email) error
-}
-
-var contactTemplate = parsePage(templateFiles, "templates/contact.html")
-
-type contactPage struct {
-	pageData
-	Kind   string
-	Form   models.Enquiry
-	Errors []models.FieldError
-}
-
-// ErrorFor is the reason given for one field, or "".
-func (d contactPage) ErrorFor(field string) string { return errFor(d.Errors, field) }
-
-func contactTitle(kind string) string {
-	if kind == "trust" {
-		return "Contact us: trusts"
-	}
-	return "Contact us: staff"
-}
-
-// contactForm: GET /contact/staff and /contact/trust.
-func contactForm(kind string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		d := contactPage{pageData: pageData{Title: contactTitle(kind), CSRF: csrfTokenAt(c, "/contact/")}, Kind: kind}
-		renderContact(c, http.StatusOK, d)
-	}
-}
-
-func renderContact(c *gin.Context, status int, d contactPage) {
-	executePage(c, contactTemplate, status, d)
-}
-
-// sendEnquiry: POST /contact/staff and /contact/trust: validated, stored,
-// acknowledged by email.
-func (h *handlers) sendEnquiry(kind string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if !csrfOK(c) {
-			render(c, http.StatusForbidden, "problem", pageData{Title: "Your session has timed out", Message: "Go back to the form and try again."})
-			return
-		}
-		e := models.Enquiry{ID: uuid.NewString(), Kind: kind, Name: c.PostForm("name"), Email: c.PostForm("email"),
-			TrustODS: c.PostForm("trust"), Message: c.PostForm("message"), Status: "open", CreatedAt: time.Now().UTC()}
-		if err := e.Validate(); err != nil {
-			d := contactPage{pageData: pageData{Title: "Error: " + contactTitle(kind), CSRF: csrfTokenAt(c, "/contact/")}, Kind: kind, Form: e}
-			if v, ok := err.(*models.ValidationError); ok {
-				d.Errors = v.Fields
-			}
-			renderContact(c, http.StatusUnprocessableEntity, d)
-			return
-		}
-		if err := h.store.CreateEnquiry(c.Request.Context(), &e); err != nil {
-			_ = c.Error(err)
-			render(c, http.StatusInternalServerError, "problem", pageData{Title: "Sorry, there is a problem with the service", Message: "Try again later."})
-			return
-		}
-		if h.email != nil && h.allowEmail(c, "enquiry", e.Email, 2, time.Hour) {
-			// The enquiry is kept either way; a missing acknowledgement is
-			// logged. It says nothing the sender typed: the form must not
-			// become a way to email anyone words of one's choosing.
-			msg, err := emails.Render("enquiry_received", emails.Data{PublicURL: h.publicURL})
-			if err == nil {
-				err = h.email.EnqueueEmail(c.Request.Context(), "enquiry/"+e.ID, jobs.Email{To: e.Email, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML})
-			}
-			if err != nil {
-				_ = c.Error(err)
-			}
-		}
-		render(c, http.StatusOK, "done", pageData{Title: "Question sent", Message: "We have emailed you to confirm we have it, and will reply within 2 working days."})
-	}
-}
-
-// allowEmail counts one more email of a kind to an address that anyone
-// can cause (a public form) and reports whether it may go; past the limit
-// the page answers the same, and nothing is sent.
-func (h *handlers) allowEmail(c *gin.Context, kind, to string, max int, window time.Duration) bool {
-	if h.recipients == nil {
-		return true
-	}
-	ok, err := h.recipients.Allow(c.Request.Context(), kind, strings.ToLower(to), max, window)
-	if err != nil {
-		_ = c.Error(err)
-		return true // the queue is in the same Redis: the send fails on its own if it is down
-	}
-	return ok
-}
 
 // listEnquiries: GET /api/v1/enquiries?status=open|answered, for operators.
 func (h *handlers) listEnquiries(c *gin.Context) {
@@ -111,12 +18,12 @@ func (h *handlers) listEnquiries(c *gin.Context) {
 	if status != "" && status != "open" && status != "answered" {
 		var v models.ValidationError
 		v.Add("status", "must be open or answered")
-		writeError(c, &v)
+		problem.Error(c, &v)
 		return
 	}
 	list, err := h.store.Enquiries(c.Request.Context(), status)
 	if err != nil {
-		writeError(c, err)
+		problem.Error(c, err)
 		return
 	}
 	if list == nil {
@@ -127,11 +34,11 @@ func (h *handlers) listEnquiries(c *gin.Context) {
 
 // answerEnquiry: POST /api/v1/enquiries/{id}/answered, for operators.
 func (h *handlers) answerEnquiry(c *gin.Context) {
-	err := h.store.Audited(c.Request.Context(), actor(c), "enquiry.answered", "enquiry", c.Param("id"), nil, func(tx *store.Store) error {
+	err := h.store.Audited(c.Request.Context(), access.Actor(c), "enquiry.answered", "enquiry", c.Param("id"), nil, func(tx *store.Store) error {
 		return tx.MarkEnquiryAnswered(c.Request.Context(), c.Param("id"), time.Now())
 	})
 	if err != nil {
-		writeError(c, err)
+		problem.Error(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)

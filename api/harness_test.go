@@ -8,16 +8,14 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/nhs-staff-passport/passport/api"
-	"github.com/nhs-staff-passport/passport/internal/apikey"
 	"github.com/nhs-staff-passport/passport/internal/credentials"
 	"github.com/nhs-staff-passport/passport/internal/moves"
+	"github.com/nhs-staff-passport/passport/internal/problem"
 	"github.com/nhs-staff-passport/passport/internal/store"
 	"github.com/nhs-staff-passport/passport/internal/testenv"
 	"github.com/nhs-staff-passport/passport/models"
@@ -55,29 +53,11 @@ func buildHarness(tb testing.TB, t *testing.T, dsn string, opts ...func(*api.Opt
 	if err != nil {
 		tb.Fatal(err)
 	}
-	h := &harness{t: t, store: st, keys: map[string]string{}}
-	// The operators' key belongs to the service; "RJ1/operator" and the
-	// like all name it, so tables can be written per trust and role.
-	operator := apikey.New()
+	// The operators' key belongs to the service, never a trust.
 	if _, _, err := st.IssueAPIKey(ctx, models.Actor{Kind: models.ActorSystem}, "RJ1", models.RoleOperator, "x"); err == nil {
 		tb.Fatal("an operator's key was filed under a trust")
 	}
-	if err := st.CreateAPIKey(ctx, &models.APIKey{ID: uuid.NewString(), Prefix: operator.Prefix, SecretHash: operator.Hash, Role: models.RoleOperator}); err != nil {
-		tb.Fatal(err)
-	}
-	for _, ods := range []string{"RJ1", "RRK", "R0A"} {
-		if err := st.SaveTrust(ctx, &models.Trust{ODSCode: ods, Name: "Trust " + ods, Registered: true, RegisteredAt: time.Now()}); err != nil {
-			tb.Fatal(err)
-		}
-		h.keys[ods+"/"+string(models.RoleOperator)] = operator.Plain
-		for _, role := range []models.Role{models.RoleHR, models.RoleTrustAdmin} {
-			k := apikey.New()
-			if err := st.CreateAPIKey(ctx, &models.APIKey{ID: uuid.NewString(), Prefix: k.Prefix, SecretHash: k.Hash, TrustODS: ods, Role: role}); err != nil {
-				tb.Fatal(err)
-			}
-			h.keys[ods+"/"+string(role)] = k.Plain
-		}
-	}
+	h := &harness{t: t, store: st, keys: testenv.TrustsWithKeys(tb, st, "RJ1", "RRK", "R0A")}
 	// Moves with a Temporal server that does not answer: every request is
 	// judged up to the point where it would reach a workflow, which then
 	// answers 503.
@@ -128,19 +108,19 @@ func (h *harness) do(who, method, path string, body any, out any) *httptest.Resp
 }
 
 // problem decodes a problem+json answer.
-func (h *harness) problem(rec *httptest.ResponseRecorder) api.Problem {
+func (h *harness) problem(rec *httptest.ResponseRecorder) problem.Problem {
 	h.t.Helper()
 	if ct := rec.Header().Get("Content-Type"); ct != "application/problem+json" {
 		h.t.Fatalf("content type %q for %d %s", ct, rec.Code, rec.Body)
 	}
-	var p api.Problem
+	var p problem.Problem
 	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil {
 		h.t.Fatal(err)
 	}
 	return p
 }
 
-func hasField(p api.Problem, field string) bool {
+func hasField(p problem.Problem, field string) bool {
 	for _, f := range p.Errors {
 		if f.Field == field {
 			return true

@@ -11,7 +11,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/nhs-staff-passport/passport/internal/edge"
 	"github.com/nhs-staff-passport/passport/internal/moves"
+	"github.com/nhs-staff-passport/passport/internal/problem"
 	"github.com/nhs-staff-passport/passport/models"
 )
 
@@ -21,7 +23,7 @@ func (h *handlers) identityCallback(secret []byte) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, 64<<10))
 		if err != nil {
-			writeProblem(c, Problem{Type: problemType + "too-large", Status: http.StatusRequestEntityTooLarge})
+			problem.Write(c, problem.Problem{Type: problem.Type + "too-large", Status: http.StatusRequestEntityTooLarge})
 			return
 		}
 		if err := moves.CheckCallbackSignature(secret, c.GetHeader(moves.SignatureHeader), body, time.Now()); err != nil {
@@ -34,20 +36,20 @@ func (h *handlers) identityCallback(secret []byte) gin.HandlerFunc {
 		if err := dec.Decode(&r); err != nil {
 			var v models.ValidationError
 			v.Add("body", "is not the callback's JSON object")
-			writeError(c, &v)
+			problem.Error(c, &v)
 			return
 		}
-		if field, why := badField(reflect.ValueOf(&r)); field != "" {
+		if field, why := edge.BadField(reflect.ValueOf(&r)); field != "" {
 			var v models.ValidationError
 			v.Add(field, why)
-			writeError(c, &v)
+			problem.Error(c, &v)
 			return
 		}
 		if err := h.moves.RecordProviderResult(c.Request.Context(), r); err != nil {
 			if errors.Is(err, models.ErrNotFound) {
 				err = &models.RefusedError{Reason: "no such move"}
 			}
-			writeError(c, err)
+			problem.Error(c, err)
 			return
 		}
 		c.Status(http.StatusNoContent)

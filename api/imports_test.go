@@ -2,11 +2,12 @@ package api_test
 
 import (
 	"bytes"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/nhs-staff-passport/passport/internal/testenv"
 )
 
 func (h *harness) csv(who, path, body string) *httptest.ResponseRecorder {
@@ -18,13 +19,6 @@ func (h *harness) csv(who, path, body string) *httptest.ResponseRecorder {
 	h.handler.ServeHTTP(rec, r)
 	return rec
 }
-
-const smallImport = `email,given_name,family_name,type,level,certificate_number,issued_on,update_service,subject,completed_on,provider
-ana.silva@nhs.net,Ana,Silva,dbs_check,standard,001234567890,2026-01-10,no,,,
-ana.silva@nhs.net,Ana,Silva,core_skills_training,,,,,Mandatory Fire Warden,2026-05-01,Estates team
-ana.silva@nhs.net,Ana,Silva,core_skills_training,2,,,,NHS|CSTF|Resuscitation - Level 2|,2026-05-01,e-LfH
-bad-address,Bo,Li,dbs_check,standard,001234567890,2026-01-10,no,,,
-`
 
 func TestImportThroughTheAPI(t *testing.T) {
 	h := newHarness(t)
@@ -46,7 +40,7 @@ func TestImportThroughTheAPI(t *testing.T) {
 		WouldIssue           int `json:"would_issue"`
 		Invalid, PeopleAdded int
 	}
-	rec = h.csv("RJ1/hr", "/api/v1/credentials/imports?dry_run=true", smallImport)
+	rec = h.csv("RJ1/hr", "/api/v1/credentials/imports?dry_run=true", testenv.SmallImport)
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"would_issue":3`) || !strings.Contains(rec.Body.String(), `"invalid":1`) {
 		t.Fatalf("dry run: %d %s", rec.Code, rec.Body)
 	}
@@ -55,7 +49,7 @@ func TestImportThroughTheAPI(t *testing.T) {
 	}
 	_ = dry
 
-	rec = h.csv("RJ1/hr", "/api/v1/credentials/imports", smallImport)
+	rec = h.csv("RJ1/hr", "/api/v1/credentials/imports", testenv.SmallImport)
 	if rec.Code != http.StatusCreated || !strings.Contains(rec.Body.String(), `"issued":3`) || rec.Header().Get("Location") == "" {
 		t.Fatalf("import: %d %s", rec.Code, rec.Body)
 	}
@@ -78,7 +72,7 @@ func TestImportThroughTheAPI(t *testing.T) {
 		t.Errorf("failures CSV: %s", rec.Body)
 	}
 	// The same file again records nothing; the JSON form works the same.
-	if rec := h.csv("RJ1/hr", "/api/v1/credentials/imports", smallImport); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"already_issued":3`) {
+	if rec := h.csv("RJ1/hr", "/api/v1/credentials/imports", testenv.SmallImport); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"already_issued":3`) {
 		t.Errorf("again: %d %s", rec.Code, rec.Body)
 	}
 	rec = h.do("RJ1/hr", http.MethodPost, "/api/v1/credentials/imports",
@@ -91,7 +85,7 @@ func TestImportThroughTheAPI(t *testing.T) {
 	if rec := h.csv("RJ1/hr", "/api/v1/credentials/imports", "email,type,shoe_size\n"); rec.Code != http.StatusUnprocessableEntity || !hasField(h.problem(rec), "file") {
 		t.Errorf("unknown column: %d", rec.Code)
 	}
-	if rec := h.csv("RJ1/operator", "/api/v1/credentials/imports", smallImport); rec.Code != http.StatusForbidden {
+	if rec := h.csv("RJ1/operator", "/api/v1/credentials/imports", testenv.SmallImport); rec.Code != http.StatusForbidden {
 		t.Errorf("an operator importing: %d", rec.Code)
 	}
 	var big bytes.Buffer
@@ -102,68 +96,5 @@ func TestImportThroughTheAPI(t *testing.T) {
 	}
 	if rec := h.csv("RJ1/hr", "/api/v1/credentials/imports", big.String()); rec.Code != http.StatusRequestEntityTooLarge {
 		t.Errorf("33 MB: %d", rec.Code)
-	}
-}
-
-func TestImportInThePortal(t *testing.T) {
-	ph := newPortalHarness(t)
-	hr := ph.signIn("RJ1/hr")
-	page := hr.send("GET", "/portal/imports", nil)
-	if page.Code != http.StatusOK {
-		t.Fatalf("imports page: %d", page.Code)
-	}
-	fileName := "learning-export.csv"
-	upload := func(file string, checkOnly bool) *httptest.ResponseRecorder {
-		var body bytes.Buffer
-		w := multipart.NewWriter(&body)
-		_ = w.WriteField("csrf", csrf(t, page.Body.String()))
-		if checkOnly {
-			_ = w.WriteField("check_only", "yes")
-		}
-		fw, _ := w.CreateFormFile("file", fileName)
-		_, _ = fw.Write([]byte(file))
-		_ = w.Close()
-		r := httptest.NewRequest(http.MethodPost, "/portal/imports", &body)
-		r.Header.Set("Content-Type", w.FormDataContentType())
-		for _, c := range hr.cookies {
-			r.AddCookie(c)
-		}
-		rec := httptest.NewRecorder()
-		ph.handler.ServeHTTP(rec, r)
-		return rec
-	}
-	rec := upload(smallImport, true)
-	if rec.Code != http.StatusSeeOther {
-		t.Fatalf("check only: %d %s", rec.Code, rec.Body)
-	}
-	results := hr.send("GET", rec.Header().Get("Location"), nil).Body.String()
-	if !strings.Contains(results, "Check results") || !strings.Contains(results, "Nothing was recorded") {
-		t.Errorf("check results page:\n%s", results)
-	}
-	rec = upload(smallImport, false)
-	results = hr.send("GET", rec.Header().Get("Location"), nil).Body.String()
-	if !strings.Contains(results, "Import results") || !strings.Contains(results, "failures.csv") || !strings.Contains(results, "email: must be an email address") {
-		t.Errorf("import results page:\n%s", results)
-	}
-	// A long file name in Welsh is kept, cut at 200 characters, not 200
-	// bytes (half a character, which PostgreSQL refuses once the rows are in).
-	fileName = "x" + strings.Repeat("ŵ", 150) + ".csv"
-	rec = upload(smallImport, false)
-	if rec.Code != http.StatusSeeOther {
-		t.Fatalf("an import with a long non-ASCII file name: %d %s", rec.Code, rec.Body)
-	}
-	if got := hr.send("GET", rec.Header().Get("Location"), nil).Body.String(); !strings.Contains(got, strings.Repeat("ŵ", 150)) {
-		t.Error("the file's name is not on its results page")
-	}
-	if rec := upload("not,a,known,header\n", false); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "Unknown column") {
-		t.Errorf("a file of another kind: %d", rec.Code)
-	}
-	if got := hr.send("GET", "/portal/passports?q=silva", nil).Body.String(); !strings.Contains(got, "Ana Silva") {
-		t.Error("the imported person is not among the trust's passports")
-	}
-	// Another trust cannot see the results.
-	other := ph.signIn("RRK/hr")
-	if rec := other.send("GET", strings.Split(rec.Header().Get("Location"), "?")[0], nil); rec.Code == http.StatusOK {
-		t.Errorf("RRK sees RJ1's import: %d", rec.Code)
 	}
 }

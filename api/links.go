@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/nhs-staff-passport/passport/internal/moves"
+	"github.com/nhs-staff-passport/passport/internal/problem"
 	"github.com/nhs-staff-passport/passport/models"
 )
 
@@ -36,7 +37,7 @@ type linkView struct {
 func (h *handlers) linkJSON(c *gin.Context) {
 	l, err := h.moves.ResolveLink(c.Request.Context(), c.Param("token"))
 	if err != nil {
-		writeError(c, err)
+		problem.Error(c, err)
 		return
 	}
 	v := linkView{
@@ -52,7 +53,7 @@ func (h *handlers) linkJSON(c *gin.Context) {
 	case models.LinkViewPassport:
 		p, _, err := h.moves.HolderPassport(c.Request.Context(), l)
 		if err != nil {
-			writeError(c, err)
+			problem.Error(c, err)
 			return
 		}
 		pv := viewPassport(p, time.Now())
@@ -64,12 +65,12 @@ func (h *handlers) linkJSON(c *gin.Context) {
 // linkDone answers a link action with the move as it now stands.
 func (h *handlers) linkDone(c *gin.Context, l moves.Link, err error) {
 	if err != nil {
-		writeError(c, err)
+		problem.Error(c, err)
 		return
 	}
 	mv, err := h.store.Move(c.Request.Context(), l.Move.ID)
 	if err != nil {
-		writeError(c, err)
+		problem.Error(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"move_id": mv.ID, "status": mv.Status, "stage": mv.Stage})
@@ -97,7 +98,7 @@ func (h *handlers) linkConsent(c *gin.Context) {
 	if len(in.CredentialTypes) == 0 {
 		var v models.ValidationError
 		v.Add("credential_types", "choose at least one credential to share, or decline")
-		writeError(c, &v)
+		problem.Error(c, &v)
 		return
 	}
 	l, err := h.moves.GiveConsent(c.Request.Context(), c.Param("token"), in.CredentialTypes)

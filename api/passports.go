@@ -1,14 +1,14 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/nhs-staff-passport/passport/internal/access"
 	"github.com/nhs-staff-passport/passport/internal/credentials"
-	"github.com/nhs-staff-passport/passport/internal/store"
+	"github.com/nhs-staff-passport/passport/internal/problem"
 	"github.com/nhs-staff-passport/passport/models"
 )
 
@@ -58,18 +58,18 @@ func (h *handlers) findOrCreatePassport(c *gin.Context) {
 		return
 	}
 	if err := in.Validate(""); err != nil {
-		writeError(c, err)
+		problem.Error(c, err)
 		return
 	}
-	a := actor(c)
-	p, created, err := h.findOrAddPassport(c.Request.Context(), a, in)
+	a := access.Actor(c)
+	p, created, err := h.creds.FindOrAddPassport(c.Request.Context(), a, in)
 	if err != nil {
-		writeError(c, err)
+		problem.Error(c, err)
 		return
 	}
 	full, err := h.store.PassportForTrust(c.Request.Context(), p.ID, a.Trust)
 	if err != nil {
-		writeError(c, err)
+		problem.Error(c, err)
 		return
 	}
 	status := http.StatusOK
@@ -80,36 +80,19 @@ func (h *handlers) findOrCreatePassport(c *gin.Context) {
 	c.JSON(status, viewPassport(full, time.Now()))
 }
 
-// findOrAddPassport finds the person's passport by email address, making
-// it when there is none, and links it to the actor's trust. The API and
-// the portal add people through it.
-func (h *handlers) findOrAddPassport(ctx context.Context, a models.Actor, in models.StaffDetails) (models.Passport, bool, error) {
-	p, created, err := h.store.ClaimPassport(ctx, in, a.Trust, "")
-	if err != nil {
-		return p, false, err
-	}
-	link := func(tx *store.Store) error { return tx.LinkPassport(ctx, p.ID, a.Trust) }
-	if created {
-		err = h.store.Audited(ctx, a, "passport.created", "passport", p.ID, nil, link)
-	} else {
-		err = link(h.store)
-	}
-	return p, created, err
-}
-
 // getPassport: GET /api/v1/passports/{id}, with the credentials the caller's
 // trust issued or was shared. A passport the trust has no dealings with is
 // not found.
 func (h *handlers) getPassport(c *gin.Context) {
-	a := actor(c)
+	a := access.Actor(c)
 	id := c.Param("id")
 	if err := h.store.PassportLinked(c.Request.Context(), id, a.Trust); err != nil {
-		writeError(c, err)
+		problem.Error(c, err)
 		return
 	}
 	p, err := h.store.PassportForTrust(c.Request.Context(), id, a.Trust)
 	if err != nil {
-		writeError(c, err)
+		problem.Error(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, viewPassport(p, time.Now()))
@@ -118,10 +101,10 @@ func (h *handlers) getPassport(c *gin.Context) {
 // issueCredential: POST /api/v1/passports/{id}/credentials, signed by the
 // caller's trust.
 func (h *handlers) issueCredential(c *gin.Context) {
-	a := actor(c)
+	a := access.Actor(c)
 	id := c.Param("id")
 	if err := h.store.PassportLinked(c.Request.Context(), id, a.Trust); err != nil {
-		writeError(c, err)
+		problem.Error(c, err)
 		return
 	}
 	var in credentials.IssueInput
@@ -131,7 +114,7 @@ func (h *handlers) issueCredential(c *gin.Context) {
 	in.PassportID = id
 	cred, err := h.creds.Issue(c.Request.Context(), a, in)
 	if err != nil {
-		writeError(c, err)
+		problem.Error(c, err)
 		return
 	}
 	h.tellMovesAtRecords(c, a, id)
@@ -172,14 +155,14 @@ func (h *handlers) revokeCredential(c *gin.Context) {
 	if !bindJSON(c, &in) {
 		return
 	}
-	if err := h.creds.Revoke(c.Request.Context(), actor(c), c.Param("id"), in.Reason); err != nil {
-		writeError(c, err)
+	if err := h.creds.Revoke(c.Request.Context(), access.Actor(c), c.Param("id"), in.Reason); err != nil {
+		problem.Error(c, err)
 		return
 	}
 	h.tellRevoked(c, c.Param("id"))
 	cred, err := h.store.Credential(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		writeError(c, err)
+		problem.Error(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, viewCredential(cred, time.Now()))
@@ -199,12 +182,12 @@ func (h *handlers) verifyCredential(c *gin.Context) {
 	if in.Credential == "" {
 		var v models.ValidationError
 		v.Add("credential", "is required: the credential as a compact JWS")
-		writeError(c, &v)
+		problem.Error(c, &v)
 		return
 	}
 	res, err := h.creds.Verify(c.Request.Context(), in.Credential)
 	if err != nil {
-		writeError(c, err)
+		problem.Error(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, res)

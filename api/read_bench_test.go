@@ -8,12 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/nhs-staff-passport/passport/internal/apikey"
 	"github.com/nhs-staff-passport/passport/internal/credentials"
 	"github.com/nhs-staff-passport/passport/internal/moves"
-	"github.com/nhs-staff-passport/passport/internal/store"
 	"github.com/nhs-staff-passport/passport/internal/testenv"
 	"github.com/nhs-staff-passport/passport/models"
 
@@ -30,35 +27,9 @@ type readBench struct {
 	moveID  string
 }
 
-// benchPostgres opens a migrated store on a fresh PostgreSQL database with
-// the trusts registered, and a plain connection for seeding it in bulk.
-func benchPostgres(b *testing.B, trusts ...string) (*store.Store, *pgx.Conn) {
-	ctx := context.Background()
-	url := testenv.PostgresDB(b)
-	st, err := store.Open(ctx, url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
-	for _, ods := range trusts {
-		if err := st.SaveTrust(ctx, &models.Trust{ODSCode: ods, Name: "Trust " + ods, Registered: true, RegisteredAt: time.Now()}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = conn.Close(ctx) })
-	return st, conn
-}
-
 func newReadBench(b *testing.B) readBench {
 	ctx := context.Background()
-	st, conn := benchPostgres(b, "RJ1", "RRK", "R0A", "RTH")
+	st, conn := testenv.BenchPostgres(b, "RJ1", "RRK", "R0A", "RTH")
 	k := apikey.New()
 	if err := st.CreateAPIKey(ctx, &models.APIKey{ID: uuid.NewString(), Prefix: k.Prefix, SecretHash: k.Hash, TrustODS: "RRK", Role: models.RoleHR}); err != nil {
 		b.Fatal(err)

@@ -1,22 +1,18 @@
 package api
 
 import (
-	"encoding/csv"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/nhs-staff-passport/passport/internal/access"
 	"github.com/nhs-staff-passport/passport/internal/moves"
+	"github.com/nhs-staff-passport/passport/internal/problem"
 	"github.com/nhs-staff-passport/passport/models"
 )
-
-// maxUpload bounds a rotation upload (5,000 rows fit in well under this).
-const maxUpload = 8 << 20
 
 // startRotation: POST /api/v1/rotations, a CSV file (text/csv) or a JSON
 // array of moves as POST /api/v1/moves takes them. Every row is checked
@@ -27,37 +23,37 @@ const maxUpload = 8 << 20
 // so far as CSV, to fix and upload again.
 func (h *handlers) startRotation(c *gin.Context) {
 	var rows []moves.StartRequest
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxUpload)
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, moves.MaxUpload)
 	switch c.ContentType() {
 	case "text/csv":
 		var err error
 		if rows, err = moves.ParseRotationCSV(c.Request.Body); err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				writeProblem(c, Problem{Type: problemType + "too-large", Status: http.StatusRequestEntityTooLarge})
+				problem.Write(c, problem.Problem{Type: problem.Type + "too-large", Status: http.StatusRequestEntityTooLarge})
 				return
 			}
-			writeError(c, err)
+			problem.Error(c, err)
 			return
 		}
 	case "application/json":
-		if !bindJSONLimit(c, &rows, maxUpload) {
+		if !bindJSONLimit(c, &rows, moves.MaxUpload) {
 			return
 		}
 		if len(rows) == 0 || len(rows) > moves.MaxRotationRows {
 			var v models.ValidationError
 			v.Add("body", "send 1 to "+strconv.Itoa(moves.MaxRotationRows)+" moves")
-			writeError(c, &v)
+			problem.Error(c, &v)
 			return
 		}
 	default:
-		writeProblem(c, Problem{Type: problemType + "unsupported-media-type", Status: http.StatusUnsupportedMediaType,
+		problem.Write(c, problem.Problem{Type: problem.Type + "unsupported-media-type", Status: http.StatusUnsupportedMediaType,
 			Detail: "Send text/csv or application/json."})
 		return
 	}
-	up, err := h.moves.SubmitRotation(c.Request.Context(), actor(c), "", rows)
+	up, err := h.moves.SubmitRotation(c.Request.Context(), access.Actor(c), "", rows)
 	if err != nil {
-		writeError(c, err)
+		problem.Error(c, err)
 		return
 	}
 	c.Header("Location", "/api/v1/rotations/"+up.ID)
@@ -68,9 +64,9 @@ func (h *handlers) startRotation(c *gin.Context) {
 // row's outcome so far (`?summary=true`: the counts alone, to poll;
 // `?format=csv`: the rows that did not start).
 func (h *handlers) getRotation(c *gin.Context) {
-	up, err := h.store.RotationUpload(c.Request.Context(), actor(c).Trust, c.Param("id"))
+	up, err := h.store.RotationUpload(c.Request.Context(), access.Actor(c).Trust, c.Param("id"))
 	if err != nil {
-		writeError(c, err)
+		problem.Error(c, err)
 		return
 	}
 	h.rotationAnswer(c, http.StatusOK, up)
@@ -96,7 +92,7 @@ func (h *handlers) rotationAnswer(c *gin.Context, status int, up models.Rotation
 	if c.Query("summary") != "true" || c.Query("format") == "csv" {
 		var err error
 		if rows, err = h.moves.RotationResults(c.Request.Context(), up); err != nil {
-			writeError(c, err)
+			problem.Error(c, err)
 			return
 		}
 	}
@@ -104,7 +100,7 @@ func (h *handlers) rotationAnswer(c *gin.Context, status int, up models.Rotation
 		c.Header("Content-Disposition", `attachment; filename="rotation-failures.csv"`)
 		c.Header("Content-Type", "text/csv; charset=utf-8")
 		c.Status(status)
-		writeFailuresCSV(c.Writer, rows)
+		moves.WriteFailures(c.Writer, rows)
 		return
 	}
 	total := up.Rows
@@ -117,28 +113,3 @@ func (h *handlers) rotationAnswer(c *gin.Context, status int, up models.Rotation
 
 // writeFailuresCSV writes the rows of an upload that did not start, one line
 // per field at fault, to fix and upload again.
-func writeFailuresCSV(out io.Writer, rows []moves.RowResult) {
-	w := csv.NewWriter(out)
-	_ = w.Write([]string{"row", "result", "field", "reason"})
-	for _, r := range rows {
-		if r.Result != "invalid" && r.Result != "error" {
-			continue
-		}
-		if len(r.Errors) == 0 {
-			_ = w.Write([]string{strconv.Itoa(r.Row), r.Result, "", "not tried: try the upload again"})
-		}
-		for _, e := range r.Errors {
-			_ = w.Write([]string{strconv.Itoa(r.Row), r.Result, csvCell(e.Field), csvCell(e.Reason)})
-		}
-	}
-	w.Flush()
-}
-
-// csvCell keeps a cell from being read as a formula by a spreadsheet: a
-// reason may quote what was uploaded.
-func csvCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/nhs-staff-passport/passport/internal/moves"
 )
 
 // Each JSON answer's fields are in the schema the OpenAPI document gives
@@ -11,7 +13,7 @@ import (
 // to the document breaks every strict client (issue 16: moves carried
 // "paused", which the Move schema forbade).
 func TestAnswersKeepToTheirSchemas(t *testing.T) {
-	for name, v := range map[string]any{"Move": moveView{}, "Share": shareView{}} {
+	for name, v := range map[string]any{"Move": moves.View{}, "Share": moves.ShareView{}} {
 		props := schemas[name].(obj)["properties"].(obj)
 		typ := reflect.TypeOf(v)
 		for i := range typ.NumField() {

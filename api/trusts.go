@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/nhs-staff-passport/passport/internal/problem"
 	"github.com/nhs-staff-passport/passport/models"
 )
 
@@ -14,7 +15,7 @@ import (
 func (h *handlers) trustKeys(c *gin.Context) {
 	set, err := h.creds.JWKS(c.Request.Context(), c.Param("ods"))
 	if err != nil {
-		writeError(c, err)
+		problem.Error(c, err)
 		return
 	}
 	c.Header("Cache-Control", "public, max-age=300")
@@ -31,14 +32,14 @@ func (h *handlers) trustStatusList(c *gin.Context) {
 	if l := c.Param("list"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || strconv.Itoa(n) != l {
-			writeError(c, models.ErrNotFound)
+			problem.Error(c, models.ErrNotFound)
 			return
 		}
 		number = n
 	}
 	jws, err := h.creds.StatusList(c.Request.Context(), c.Param("ods"), number)
 	if err != nil {
-		writeError(c, err)
+		problem.Error(c, err)
 		return
 	}
 	c.Header("Cache-Control", "public, max-age=60")

@@ -16,12 +16,12 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/nhs-staff-passport/passport/api"
 	"github.com/nhs-staff-passport/passport/internal/config"
 	"github.com/nhs-staff-passport/passport/internal/demo"
 	"github.com/nhs-staff-passport/passport/internal/devredis"
 	"github.com/nhs-staff-passport/passport/internal/devtemporal"
 	"github.com/nhs-staff-passport/passport/internal/mailcatcher"
+	"github.com/nhs-staff-passport/passport/web"
 	"github.com/nhs-staff-passport/passport/worker"
 )
 
@@ -175,11 +175,11 @@ func startDev(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *devS
 	d.workerDone = make(chan error, 1)
 	go func() { d.workerDone <- worker.Run(wctx, wopts) }()
 
-	var box api.DevMailbox
+	var box web.DevMailbox
 	if d.mailbox != nil {
 		box = d.mailbox
 	}
-	if d.http, err = listenHTTP(cfg.HTTPAddr, api.NewHandler(d.svc.httpHandler(box, true, &relay)), log); err != nil {
+	if d.http, err = listenHTTP(cfg.HTTPAddr, d.svc.httpHandler(box, true, &relay), log); err != nil {
 		return nil, err
 	}
 	return d, nil

@@ -12,8 +12,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/nhs-staff-passport/passport/api"
 	"github.com/nhs-staff-passport/passport/internal/browsertest"
+	"github.com/nhs-staff-passport/passport/web"
 )
 
 // byID selects an element by its id, which may hold dots.
@@ -326,7 +326,7 @@ func TestPortalInTheBrowser(t *testing.T) {
 
 	// Help, the public pages and the contact forms.
 	pages := []string{"/trusts", "/contact/staff", "/contact/trust"}
-	for p := range api.HelpPages {
+	for p := range web.HelpPages {
 		pages = append(pages, p)
 	}
 	sort.Strings(pages)

@@ -12,7 +12,6 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
-	"github.com/nhs-staff-passport/passport/api"
 	"github.com/nhs-staff-passport/passport/internal/config"
 	"github.com/nhs-staff-passport/passport/internal/devtemporal"
 	"github.com/nhs-staff-passport/passport/internal/store"
@@ -34,7 +33,7 @@ func runAPI(ctx context.Context, cfg config.Config, logw io.Writer) error {
 	if err := checkSearchAttributes(ctx, s.temporal, cfg.TemporalNamespace); err != nil {
 		return err
 	}
-	srv, err := listenHTTP(cfg.HTTPAddr, api.NewHandler(s.httpHandler(nil, false, nil)), log)
+	srv, err := listenHTTP(cfg.HTTPAddr, s.httpHandler(nil, false, nil), log)
 	if err != nil {
 		return err
 	}
@@ -74,7 +73,7 @@ func runWorker(ctx context.Context, cfg config.Config, logw io.Writer) error {
 		return err
 	}
 	// Workers serve the operational endpoints too: the SDK's metrics are theirs.
-	srv, err := listenHTTP(cfg.HTTPAddr, api.NewOpsHandler(s.httpHandler(nil, false, &relay)), log)
+	srv, err := listenHTTP(cfg.HTTPAddr, s.opsHandler(&relay), log)
 	if err != nil {
 		return err
 	}

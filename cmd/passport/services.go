@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -17,8 +18,10 @@ import (
 
 	"github.com/nhs-staff-passport/passport/activities"
 	"github.com/nhs-staff-passport/passport/api"
+	"github.com/nhs-staff-passport/passport/internal/admin"
 	"github.com/nhs-staff-passport/passport/internal/config"
 	"github.com/nhs-staff-passport/passport/internal/credentials"
+	"github.com/nhs-staff-passport/passport/internal/edge"
 	"github.com/nhs-staff-passport/passport/internal/expiry"
 	"github.com/nhs-staff-passport/passport/internal/jobs"
 	"github.com/nhs-staff-passport/passport/internal/linktoken"
@@ -28,6 +31,7 @@ import (
 	"github.com/nhs-staff-passport/passport/internal/outbox"
 	"github.com/nhs-staff-passport/passport/internal/store"
 	"github.com/nhs-staff-passport/passport/internal/webhooks"
+	"github.com/nhs-staff-passport/passport/web"
 	"github.com/nhs-staff-passport/passport/worker"
 )
 
@@ -194,13 +198,29 @@ func london() *time.Location {
 	return time.UTC
 }
 
-// httpHandler is the API process's handler.
-func (s *services) httpHandler(devMailbox api.DevMailbox, dev bool, relay *config.SMTP) api.Options {
-	return api.Options{Logger: s.log, Metrics: s.metrics, Ready: s.readiness(relay), DevMailbox: devMailbox,
-		Store: s.store, Credentials: s.creds, Moves: s.moves, IdentityCallbackSecret: []byte(s.cfg.IdentityCallbackSecret),
-		Deliveries: jobs.NewDeliveries(asynq.NewInspectorFromRedisClient(s.redis)), Webhooks: s.webhooks,
-		Email: s.email, PublicURL: s.cfg.PublicURL, DevMode: dev, Notices: s.expiryJob(),
-		Recipients: jobs.NewRecipientLimit(s.redis), TrustedProxies: s.cfg.TrustedProxyList()}
+// httpHandler is the API process's router: the JSON API and the pages,
+// acting through one set of services. devMailbox (development mode only)
+// adds the mailbox pages.
+func (s *services) httpHandler(devMailbox web.DevMailbox, dev bool, relay *config.SMTP) http.Handler {
+	deliveries := jobs.NewDeliveries(asynq.NewInspectorFromRedisClient(s.redis))
+	adm := &admin.Service{Store: s.store, Moves: s.moves, Deliveries: deliveries}
+	ao := api.Options{Logger: s.log, Metrics: s.metrics, Ready: s.readiness(relay),
+		Store: s.store, Credentials: s.creds, Admin: adm, Moves: s.moves, IdentityCallbackSecret: []byte(s.cfg.IdentityCallbackSecret),
+		Deliveries: deliveries, Webhooks: s.webhooks, PublicURL: s.cfg.PublicURL, DevMode: dev, Notices: s.expiryJob(),
+		TrustedProxies: s.cfg.TrustedProxyList()}
+	eo := ao.Edge()
+	eo.Page = web.ProblemPage
+	r := edge.NewEngine(eo)
+	api.Mount(r, ao)
+	web.Mount(r, web.Options{Logger: s.log, DevMailbox: devMailbox, Store: s.store, Credentials: s.creds, Admin: adm, Moves: s.moves,
+		Webhooks: s.webhooks, Deliveries: deliveries, Email: s.email, PublicURL: s.cfg.PublicURL, DevMode: dev, Notices: s.expiryJob(),
+		Recipients: jobs.NewRecipientLimit(s.redis)})
+	return r
+}
+
+// opsHandler is a worker process's own port: /healthz, /readyz, /metrics.
+func (s *services) opsHandler(relay *config.SMTP) http.Handler {
+	return api.NewOpsHandler(api.Options{Logger: s.log, Metrics: s.metrics, Ready: s.readiness(relay), TrustedProxies: s.cfg.TrustedProxyList()})
 }
 
 // workerOptions wire the worker to these services and an SMTP relay.

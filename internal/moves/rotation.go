@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -351,4 +352,26 @@ func (s *Service) RotationResults(ctx context.Context, up models.RotationUpload)
 		}
 	}
 	return out, nil
+}
+
+// MaxUpload bounds a rotation upload (5,000 rows fit in well under this).
+const MaxUpload = 8 << 20
+
+// WriteFailures writes the rows of a rotation that did not start a move,
+// one line per fault, for a spreadsheet.
+func WriteFailures(out io.Writer, rows []RowResult) {
+	w := csv.NewWriter(out)
+	_ = w.Write([]string{"row", "result", "field", "reason"})
+	for _, r := range rows {
+		if r.Result != "invalid" && r.Result != "error" {
+			continue
+		}
+		if len(r.Errors) == 0 {
+			_ = w.Write([]string{strconv.Itoa(r.Row), r.Result, "", "not tried: try the upload again"})
+		}
+		for _, e := range r.Errors {
+			_ = w.Write([]string{strconv.Itoa(r.Row), r.Result, models.SpreadsheetCell(e.Field), models.SpreadsheetCell(e.Reason)})
+		}
+	}
+	w.Flush()
 }
