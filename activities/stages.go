@@ -172,6 +172,7 @@ func (a *Activities) Transfer(ctx context.Context, in TransferInput) ([]models.S
 	}
 	d := mc.data(a.moveLink(in.MoveID))
 	d.Count = len(out)
+	d.Items, d.Missing = sharedWords(mc, valid, in.Types, out)
 	if err := a.send(ctx, mc, in.MoveID+"/shares_received/receiving/0", TemplateSharesReceived, "receiving_trust", mc.receiving.ContactEmail, d); err != nil {
 		return nil, err
 	}
@@ -231,4 +232,27 @@ func (a *Activities) RecordProgress(ctx context.Context, p models.MoveProgress, 
 		}
 	}
 	return nil
+}
+
+// sharedWords says what a transfer shared ("DBS check and Right to work")
+// and, a sentence each, what the receiving trust asked for and did not
+// get, why, and what it checks itself.
+func sharedWords(mc moveContext, valid []models.Credential, consented []models.CredentialType, shares []models.ShareState) (string, []string) {
+	var held, shared []models.CredentialType
+	for _, c := range valid {
+		held = append(held, c.Type)
+	}
+	for _, sh := range shares {
+		if !slices.Contains(shared, sh.CredentialType) {
+			shared = append(shared, sh.CredentialType)
+		}
+	}
+	var p models.MoveProgress
+	_ = json.Unmarshal([]byte(mc.move.Progress), &p) // the records the sending trust answered
+	staff := mc.passport.GivenName + " " + mc.passport.FamilyName
+	var missing []string
+	for _, m := range models.Missing(mc.move.RequestedTypes(), held, consented, shared, p.Records) {
+		missing = append(missing, m.Type.Title()+": "+m.Reason.Words(staff, mc.sending.Name)+". "+m.Type.OwnCheck())
+	}
+	return itemWords(shared), missing
 }

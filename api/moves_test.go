@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/nhs-staff-passport/passport/internal/store"
+	"github.com/nhs-staff-passport/passport/internal/testenv"
 	"github.com/nhs-staff-passport/passport/models"
 )
 
@@ -168,5 +170,33 @@ func TestADecisionNamesTheFieldAtFault(t *testing.T) {
 		if rec.Code != http.StatusUnprocessableEntity || len(problem.Errors) != 1 || problem.Errors[0].Field != field {
 			t.Errorf("%s: %d %s, want 422 naming %s", body, rec.Code, rec.Body, field)
 		}
+	}
+}
+
+// A move's answer lists what the receiving trust asked for and did not
+// get, and why, once the transfer is done (issue 13).
+func TestMoveSaysWhatWasNotShared(t *testing.T) {
+	h := newHarness(t)
+	p, cred, early := priyasMove(t, h)
+	dbs, err := h.store.Credential(context.Background(), cred.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mv, _ := testenv.MoveAtAcceptance(t, h.store, "RJ1", "RRK", p.ID, dbs)
+	var got struct {
+		Missing []struct{ Type, Reason string }
+	}
+	if rec := h.do("RRK/hr", http.MethodGet, "/api/v1/moves/"+mv.ID, nil, &got); rec.Code != http.StatusOK {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	want := []struct{ Type, Reason string }{{"identity", "not_chosen"}, {"right_to_work", "not_held"}, {"occupational_health", "no_record"}}
+	if !slices.Equal(got.Missing, want) {
+		t.Errorf("missing: %+v, want %+v", got.Missing, want)
+	}
+	// Before the transfer nothing is settled: an empty list, never null.
+	var before map[string]any
+	h.do("RJ1/hr", http.MethodGet, "/api/v1/moves/"+early.ID, nil, &before)
+	if m, ok := before["missing"].([]any); !ok || len(m) != 0 {
+		t.Errorf("missing before the transfer: %#v", before["missing"])
 	}
 }

@@ -49,7 +49,11 @@ var schemas = obj{
 		"kind":       str("temporary_move or rotation"), "passport_id": str(""), "sending_trust": str("ODS code"), "receiving_trust": str("ODS code"),
 		"staff_group": str(""), "start_date": str("YYYY-MM-DD"), "end_date": str("YYYY-MM-DD"), "requested_credentials": list(str("")),
 		"deadline": str("RFC 3339"), "reminders_sent": obj{"type": "integer"}, "steps": list(ref("Step")), "shares": list(ref("Share")),
-		"records":      list(object(nil, obj{"credential_type": str(""), "state": str("missing, recorded or no_record"), "at": str("RFC 3339")})),
+		"records": list(object(nil, obj{"credential_type": str(""), "state": str("missing, recorded or no_record"), "at": str("RFC 3339")})),
+		"missing": obj{"type": "array", "description": "once the credentials are transferred: each one asked for and not shared, and why " +
+			"(not_held: the passport held no valid one; not_chosen: the member of staff chose not to share it; no_record: the sending trust holds no record). " +
+			"The receiving trust checks these itself.",
+			"items": object([]string{"type", "reason"}, obj{"type": str("credential type"), "reason": str("not_held, not_chosen or no_record")})},
 		"last_failure": obj{"type": "object"}, "pending_action": str("what the move waits for, in words"), "end_reason": str(""),
 		"paused": obj{"type": "boolean", "description": "held by an operator (its trust suspended); it carries on when released"}, "pause_reason": str(""),
 		"timeline": list(object(nil, obj{"at": str(""), "event": str(""), "detail": str("")})), "created_at": str(""), "updated_at": str("")}),

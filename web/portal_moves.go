@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/nhs-staff-passport/passport/internal/edge"
 	"github.com/nhs-staff-passport/passport/internal/moves"
 	"github.com/nhs-staff-passport/passport/internal/store"
+	"github.com/nhs-staff-passport/passport/internal/vc"
 	"github.com/nhs-staff-passport/passport/models"
 	"github.com/nhs-staff-passport/passport/workflows"
 )
@@ -253,14 +255,17 @@ type moveData struct {
 	We              string // sending | receiving | "" (operator)
 	Steps           []stepRow
 	Shares          []shareRow
+	Missing         []missingRow
 	Active          bool
 	CanIdentity     bool
 	CanDecide       bool
 	CanRetry        bool
+	CanDeadline     bool
+	CanCancel       bool
 	Documents       []option
 	Form            url.Values
 	Problem         string
-	DeadlineDefault string // the extend form's suggestion: two weeks from today
+	DeadlineDefault string // the extend form's suggestion: two weeks past the current deadline
 	PassportID      string
 	Records         []recordRow
 	CanRecord       bool // the sending trust may record what is missing now
@@ -295,11 +300,77 @@ type shareRow struct {
 	Title    string
 	Verified bool
 	Problems []string
+	// What the credential says, for a trust in the move while the share
+	// stands (never to operators, nor after consent is withdrawn).
+	Shown      bool
+	Facts      []fact
+	Issuer     string
+	IssuedAt   time.Time
+	ValidUntil *time.Time
+	Checks     []checkRow
+	// Register and Number, for a professional registration: where to look
+	// it up.
+	Register, Number string
+}
+
+// checkRow is one check the service made of a shared credential, in words.
+type checkRow struct {
+	Text   string
+	Passed bool
+	Reason string
+}
+
+// missingRow is a credential the receiving trust asked for and did not
+// receive: why, and what it checks itself.
+type missingRow struct {
+	Type     models.CredentialType
+	Title    string
+	Why      string
+	OwnCheck string
+}
+
+// checkWords says each verification check as a person reads it.
+var checkWords = map[string]string{
+	vc.CheckSignature:        "Signed by the issuing trust and unchanged since",
+	vc.CheckIssuerRegistered: "The issuing trust takes part in Staff Passport",
+	vc.CheckNotExpired:       "Not expired",
+	vc.CheckNotRevoked:       "Not revoked by the issuing trust",
+}
+
+// shareDetail fills in what a shared credential says and how it was
+// checked.
+func (p *portal) shareDetail(c *gin.Context, r *shareRow) error {
+	var checks []vc.CheckResult
+	_ = json.Unmarshal(r.Verification, &checks)
+	for _, ch := range checks {
+		text, ok := checkWords[ch.Check]
+		if !ok {
+			text = capitalise(strings.ReplaceAll(ch.Check, "_", " "))
+		}
+		r.Checks = append(r.Checks, checkRow{Text: text, Passed: ch.Passed, Reason: ch.Reason})
+	}
+	cr, err := p.store.Credential(c.Request.Context(), r.CredentialID)
+	if err != nil {
+		return err
+	}
+	r.Shown, r.Facts = true, claimFacts(cr.Type, cr.Claims)
+	r.Issuer, r.IssuedAt, r.ValidUntil = p.trustName(c, cr.IssuerODS), cr.IssuedAt, cr.ValidUntil
+	if cr.Type == models.CredProfessionalRegistration {
+		var reg models.ProfessionalRegistrationClaims
+		if json.Unmarshal(cr.Claims, &reg) == nil {
+			r.Register, r.Number = regulatorNames[reg.Body], reg.Number
+			if r.Register == "" {
+				r.Register = reg.Body
+			}
+		}
+	}
+	return nil
 }
 
 // movePage: GET /portal/moves/{id}.
 func (p *portal) movePage(c *gin.Context) {
-	p.showMove(c, http.StatusOK, nil, "", nil)
+	o := p.takeOutcome(c, "/portal/moves/"+c.Param("id"))
+	p.showMove(c, http.StatusOK, o.Errors, o.Problem, o.Form)
 }
 
 func (p *portal) showMove(c *gin.Context, status int, errs []models.FieldError, problem string, form url.Values) {
@@ -321,7 +392,7 @@ func (p *portal) showMove(c *gin.Context, status int, errs []models.FieldError, 
 	}
 	d := moveData{Move: view, Staff: pp.GivenName + " " + pp.FamilyName, StaffEmail: pp.Email,
 		Sending: p.trustName(c, mv.SendingODS), Receiving: p.trustName(c, mv.ReceivingODS), Active: mv.Status == models.MoveActive,
-		Form: form, Problem: problem, DeadlineDefault: time.Now().AddDate(0, 0, 14).Format(time.DateOnly)}
+		Form: form, Problem: problem, DeadlineDefault: deadlineSuggestion(view.Deadline, time.Now())}
 	if form == nil {
 		d.Form = url.Values{}
 	}
@@ -345,7 +416,16 @@ func (p *portal) showMove(c *gin.Context, status int, errs []models.FieldError, 
 				r.Verified, r.Problems = st.Verified, st.Problems
 			}
 		}
+		if d.We != "" && !s.Revoked {
+			if err := p.shareDetail(c, &r); err != nil {
+				p.portalError(c, err)
+				return
+			}
+		}
 		d.Shares = append(d.Shares, r)
+	}
+	for _, m := range view.Missing {
+		d.Missing = append(d.Missing, missingRow{Type: m.Type, Title: m.Type.Title(), Why: capitalise(m.Reason.Words(d.Staff, d.Sending)), OwnCheck: m.Type.OwnCheck()})
 	}
 	d.PassportID = mv.PassportID
 	for _, r := range progress.Records {
@@ -360,16 +440,19 @@ func (p *portal) showMove(c *gin.Context, status int, errs []models.FieldError, 
 		}
 		d.Records = append(d.Records, row)
 	}
-	d.CanRecord = d.Active && mv.Stage == models.StepRecords && mv.WaitingOn == models.WaitingSendingTrust && d.We == "sending" && u.Can("records")
+	a := access.Actor(c)
+	may := func(action string) bool { return d.Active && access.MayOnMove(action, a, mv) }
+	d.CanRecord = may("records") && mv.Stage == models.StepRecords && mv.WaitingOn == models.WaitingSendingTrust
 	if d.We == "receiving" && u.Can("records") && afterTransfer(mv) {
-		if d.Rechecks, d.OwnChecks, err = p.rechecks(c, mv, view.Shares); err != nil {
+		if d.Rechecks, d.OwnChecks, err = p.rechecks(c, mv, view.Shares, d.Missing); err != nil {
 			p.portalError(c, err)
 			return
 		}
 	}
-	d.CanIdentity = d.Active && mv.Stage == models.StepIdentity && mv.WaitingOn == models.WaitingStaff && u.Can("identity")
-	d.CanDecide = d.Active && mv.Stage == models.StepAcceptance && d.We == "receiving" && u.Can("decide")
-	d.CanRetry = d.Active && view.LastFailure != nil && mv.WaitingOn == models.WaitingOperator && u.Can("retry")
+	d.CanIdentity = may("identity") && mv.Stage == models.StepIdentity && mv.WaitingOn == models.WaitingStaff
+	d.CanDecide = may("decide") && mv.Stage == models.StepAcceptance
+	d.CanRetry = may("retry") && view.LastFailure != nil && mv.WaitingOn == models.WaitingOperator
+	d.CanDeadline, d.CanCancel = may("deadline"), may("cancel")
 	for _, doc := range models.IdentityDocuments {
 		d.Documents = append(d.Documents, option{doc, capitalise(strings.ReplaceAll(doc, "_", " "))})
 	}
@@ -389,9 +472,8 @@ func afterTransfer(mv models.Move) bool {
 // rechecks lists what the receiving trust may check itself (each rejected
 // credential, each one asked for and not shared) and the checks it has
 // recorded on the passport since the move began.
-func (p *portal) rechecks(c *gin.Context, mv models.Move, shares []moves.ShareView) ([]recheckRow, []credentialRow, error) {
+func (p *portal) rechecks(c *gin.Context, mv models.Move, shares []moves.ShareView, missing []missingRow) ([]recheckRow, []credentialRow, error) {
 	var out []recheckRow
-	shared := map[models.CredentialType]bool{}
 	for _, s := range shares {
 		if s.Decision == models.DecisionRejected && !slices.ContainsFunc(out, func(r recheckRow) bool { return r.Type == s.CredentialType }) {
 			why := "You rejected it"
@@ -400,12 +482,9 @@ func (p *portal) rechecks(c *gin.Context, mv models.Move, shares []moves.ShareVi
 			}
 			out = append(out, recheckRow{Type: s.CredentialType, Title: s.CredentialType.Title(), Why: why})
 		}
-		shared[s.CredentialType] = true
 	}
-	for _, t := range mv.RequestedTypes() {
-		if !shared[t] {
-			out = append(out, recheckRow{Type: t, Title: t.Title(), Why: "Not shared in this move"})
-		}
+	for _, m := range missing {
+		out = append(out, recheckRow{Type: m.Type, Title: m.Title, Why: m.Why})
 	}
 	pp, err := p.store.PassportForTrust(c.Request.Context(), mv.PassportID, mv.ReceivingODS)
 	if err != nil {
@@ -427,21 +506,39 @@ func (p *portal) rechecks(c *gin.Context, mv models.Move, shares []moves.ShareVi
 
 // moveAction runs one of the move page's forms through the same
 // update path as the API (moves.Act); a refusal or bad input shows the page again with the reason.
-func (p *portal) moveAction(done string, build func(c *gin.Context, who workflows.Caller) (update, action string, arg, details any, err error)) gin.HandlerFunc {
+func (p *portal) moveAction(rule, done string, build func(c *gin.Context, who workflows.Caller) (update, action string, arg, details any, err error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		update, action, arg, details, err := build(c, moves.Caller(access.Actor(c)))
+		a := access.Actor(c)
+		page := "/portal/moves/" + c.Param("id")
+		mv, err := p.moves.Visible(c.Request.Context(), a, c.Param("id"))
+		if err != nil {
+			p.portalError(c, err)
+			return
+		}
+		if !access.MayOnMove(rule, a, mv) {
+			p.backWith(c, page, outcome{Problem: access.WhoMayOnMove(rule, p.trustName(c, mv.SendingODS), p.trustName(c, mv.ReceivingODS))})
+			return
+		}
+		update, action, arg, details, err := build(c, moves.Caller(a))
 		if err == nil {
-			_, err = p.moves.Act(c.Request.Context(), access.Actor(c), c.Param("id"), update, action, arg, details)
+			_, err = p.moves.Act(c.Request.Context(), a, mv.ID, update, action, arg, details)
 		}
 		var v *models.ValidationError
 		var refused *models.RefusedError
 		switch {
 		case err == nil:
-			c.Redirect(http.StatusSeeOther, "/portal/moves/"+c.Param("id")+"?done="+done)
+			c.Redirect(http.StatusSeeOther, page+"?done="+done)
 		case errors.As(err, &v):
-			p.showMove(c, http.StatusUnprocessableEntity, v.Fields, "", c.Request.PostForm)
+			p.backWith(c, page, outcome{Errors: v.Fields, Form: c.Request.PostForm})
 		case errors.As(err, &refused):
-			p.showMove(c, http.StatusConflict, nil, capitalise(refused.Reason)+".", c.Request.PostForm)
+			p.backWith(c, page, outcome{Problem: capitalise(refused.Reason) + ".", Form: c.Request.PostForm})
+		case errors.Is(err, models.ErrUnavailable):
+			_ = c.Error(err)
+			p.backWith(c, page, outcome{Problem: "Part of the service is not answering. Nothing was changed: try again in a minute.", Form: c.Request.PostForm})
+		case errors.Is(err, models.ErrOutcomeUnknown):
+			_ = c.Error(err)
+			p.backWith(c, page, outcome{Problem: "Part of the service did not answer in time, so we cannot tell whether that was done. " +
+				"Check the move below before you try again: it never takes the same answer twice."})
 		default:
 			p.portalError(c, err)
 		}
@@ -449,7 +546,7 @@ func (p *portal) moveAction(done string, build func(c *gin.Context, who workflow
 }
 
 func (p *portal) cancelAction() gin.HandlerFunc {
-	return p.moveAction("cancelled", func(c *gin.Context, who workflows.Caller) (string, string, any, any, error) {
+	return p.moveAction("cancel", "cancelled", func(c *gin.Context, who workflows.Caller) (string, string, any, any, error) {
 		reason := strings.TrimSpace(c.PostForm("reason"))
 		if reason == "" || len(reason) > 500 {
 			var v models.ValidationError
@@ -461,25 +558,31 @@ func (p *portal) cancelAction() gin.HandlerFunc {
 }
 
 func (p *portal) identityAction() gin.HandlerFunc {
-	return p.moveAction("identity", func(c *gin.Context, _ workflows.Caller) (string, string, any, any, error) {
+	return p.moveAction("identity", "identity", func(c *gin.Context, _ workflows.Caller) (string, string, any, any, error) {
 		in := moves.IdentityCheck{LevelOfConfidence: c.PostForm("level_of_confidence"), DocumentsSeen: c.PostFormArray("documents_seen"),
 			VerifiedBy: c.PostForm("verified_by")}
-		if s := c.PostForm("verified_on"); s != "" {
-			t, err := time.Parse(time.DateOnly, s)
-			if err != nil {
-				var v models.ValidationError
-				v.Add("verified_on", "Enter the date of the check, like 2026-11-30")
-				return "", "", nil, nil, &v
-			}
-			in.VerifiedOn = models.Date{Time: t}
+		on, bad := formDate(c.Request.PostForm, "verified_on", "Date of the check")
+		if bad != "" {
+			var v models.ValidationError
+			v.Add("verified_on-day", bad)
+			return "", "", nil, nil, &v
 		}
+		in.VerifiedOn = on
 		arg, details, err := moves.InPersonIdentity(access.Actor(c), in)
+		var v *models.ValidationError
+		if errors.As(err, &v) {
+			for i := range v.Fields {
+				if v.Fields[i].Field == "verified_on" { // the date input's first box
+					v.Fields[i].Field = "verified_on-day"
+				}
+			}
+		}
 		return workflows.UpdateIdentityResult, "identity.recorded", arg, details, err
 	})
 }
 
 func (p *portal) decideAction() gin.HandlerFunc {
-	return p.moveAction("decided", func(c *gin.Context, who workflows.Caller) (string, string, any, any, error) {
+	return p.moveAction("decide", "decided", func(c *gin.Context, who workflows.Caller) (string, string, any, any, error) {
 		share := c.Param("share")
 		dec := models.Decision(c.PostForm("decision"))
 		reason := strings.TrimSpace(c.PostForm("reason"))
@@ -494,20 +597,24 @@ func (p *portal) decideAction() gin.HandlerFunc {
 }
 
 func (p *portal) retryAction() gin.HandlerFunc {
-	return p.moveAction("retried", func(c *gin.Context, who workflows.Caller) (string, string, any, any, error) {
+	return p.moveAction("retry", "retried", func(c *gin.Context, who workflows.Caller) (string, string, any, any, error) {
 		step := c.PostForm("step")
 		return workflows.UpdateRetryStep, "step.retried", workflows.RetryStep{Caller: who, Step: step}, map[string]string{"step": step}, nil
 	})
 }
 
 func (p *portal) deadlineAction() gin.HandlerFunc {
-	return p.moveAction("deadline", func(c *gin.Context, who workflows.Caller) (string, string, any, any, error) {
-		t, err := time.ParseInLocation(time.DateOnly, c.PostForm("deadline"), time.Local)
-		if err != nil {
+	return p.moveAction("deadline", "deadline", func(c *gin.Context, who workflows.Caller) (string, string, any, any, error) {
+		d, bad := formDate(c.Request.PostForm, "deadline", "The new deadline")
+		if bad == "" && d.IsZero() {
+			bad = "Enter the new deadline"
+		}
+		if bad != "" {
 			var v models.ValidationError
-			v.Add("deadline", "Enter the new deadline as a date, like 2026-12-31")
+			v.Add("deadline-day", bad)
 			return "", "", nil, nil, &v
 		}
+		t := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.Local)
 		deadline := t.Add(24*time.Hour - time.Second).UTC() // the end of that day
 		return workflows.UpdateExtendDeadline, "deadline.extended", workflows.ExtendDeadline{Caller: who, NewDeadline: deadline},
 			map[string]time.Time{"deadline": deadline}, nil
@@ -548,10 +655,67 @@ func (p *portal) showStart(c *gin.Context, status int, form url.Values, errs []m
 	for _, t := range form["requested_credentials"] {
 		d.Checked[t] = true
 	}
-	d.Groups = []option{{"", "Choose a staff group"}, {"temporary_mover", "Temporary mover"}, {"doctor_in_training", "Doctor in training"}}
-	d.Kinds = []option{{"temporary_move", "Temporary move"}, {"rotation", "Rotation"}}
+	d.Groups = []option{{"", "Choose a staff group"}, {"doctor_in_training", "Doctor in postgraduate training"}, {"temporary_mover", "Any other staff"}}
+	d.Kinds = []option{{"", "Choose the kind of move"}, {"temporary_move", "A temporary move with an end date (a secondment, loan or cover)"},
+		{"rotation", "A rotation: a doctor in training's next placement, with no end date"}}
 	d.Bodies = []option{{"", "None"}, {"GMC", "GMC"}, {"NMC", "NMC"}, {"HCPC", "HCPC"}}
-	p.page(c, status, "start", portalPage{Title: "Start a move", Section: "start", Errors: labelled(errs, startLabels), Data: d})
+	p.page(c, status, "start", portalPage{Title: "Start a move", Section: "start", Errors: startErrors(errs, form), Data: d})
+}
+
+// startOrder is the start form's fields in the order asked: its error
+// summary follows it.
+var startOrder = []string{"staff.given_name", "staff.family_name", "staff.email", "staff.staff_group", "staff.professional_registration",
+	"staff.professional_registration.body", "staff.professional_registration.number", "receiving_trust", "kind", "start_date-day", "end_date-day",
+	"requested_credentials"}
+
+// startErrors says what is wrong with the start form in words for people
+// (what the service's checks say for programs becomes what to do), each
+// linked to its field, in the form's order.
+func startErrors(errs []models.FieldError, form url.Values) []models.FieldError {
+	out := make([]models.FieldError, 0, len(errs))
+	for _, e := range errs {
+		empty := strings.TrimSpace(form.Get(e.Field)) == ""
+		words := ""
+		switch e.Field {
+		case "staff.given_name":
+			words = "Enter their first name"
+		case "staff.family_name":
+			words = "Enter their last name"
+		case "staff.email":
+			words = "Enter their email address in the right format, like name@nhs.net"
+		case "staff.staff_group":
+			words = "Choose the staff group"
+		case "kind":
+			words = "Choose the kind of move"
+		case "receiving_trust":
+			if empty {
+				words = "Choose the receiving trust"
+			}
+		case "start_date", "start_date-day":
+			e.Field = "start_date-day"
+			switch {
+			case strings.Contains(e.Reason, "30 days ago"):
+				words = "The move cannot start more than 30 days ago"
+			case strings.HasPrefix(e.Reason, "must"):
+				words = "Enter the date the move starts"
+			}
+		case "end_date", "end_date-day":
+			e.Field = "end_date-day"
+			switch {
+			case strings.Contains(e.Reason, "needs an end date"):
+				words = "Enter the date the move ends: a temporary move needs one"
+			case strings.Contains(e.Reason, "has no end date"):
+				words = "Leave the end date empty: a rotation has none"
+			case strings.Contains(e.Reason, "after the start date"):
+				words = "The move must end after it starts"
+			}
+		}
+		if words == "" {
+			words = labelled([]models.FieldError{e}, startLabels)[0].Reason
+		}
+		out = append(out, models.FieldError{Field: e.Field, Reason: words})
+	}
+	return orderFields(out, startOrder...)
 }
 
 // startLabels name the start form's fields as its labels do, so that the
@@ -587,7 +751,21 @@ func (p *portal) startAction(c *gin.Context) {
 		req.Staff.ProfessionalRegistration = &moves.Registration{Body: body, Number: number}
 	}
 	req.ReceivingTrust, req.Kind = f.Get("receiving_trust"), models.MoveKind(f.Get("kind"))
-	req.StartDate, req.EndDate = f.Get("start_date"), f.Get("end_date")
+	// Dates are asked day, month and year; a date that is not one is named
+	// here, the rest by the same checks the API makes.
+	var dateErrs []models.FieldError
+	for _, d := range []struct {
+		name, label string
+		dst         *string
+	}{{"start_date", "The start date", &req.StartDate}, {"end_date", "The end date", &req.EndDate}} {
+		date, bad := formDate(f, d.name, d.label)
+		switch {
+		case bad != "":
+			dateErrs = append(dateErrs, models.FieldError{Field: d.name + "-day", Reason: bad})
+		case !date.IsZero():
+			*d.dst = date.Format(time.DateOnly)
+		}
+	}
 	for _, t := range f["requested_credentials"] {
 		req.RequestedCredentials = append(req.RequestedCredentials, models.CredentialType(t))
 	}
@@ -596,8 +774,19 @@ func (p *portal) startAction(c *gin.Context) {
 	if id := f.Get("form_id"); id != "" && len(id) <= 64 {
 		key = "portal/" + id
 	}
-	mv, _, err := p.moves.Start(c.Request.Context(), access.Actor(c), req, key)
 	var v *models.ValidationError
+	if len(dateErrs) > 0 {
+		// Nothing starts with a date that is not one; the other faults are
+		// named with it (the date's own words for the date).
+		if err := p.moves.Check(c.Request.Context(), access.Actor(c), req); errors.As(err, &v) {
+			dateErrs = append(dateErrs, slices.DeleteFunc(v.Fields, func(e models.FieldError) bool {
+				return slices.ContainsFunc(dateErrs, func(d models.FieldError) bool { return d.Field == e.Field+"-day" })
+			})...)
+		}
+		p.showStart(c, http.StatusUnprocessableEntity, f, dateErrs)
+		return
+	}
+	mv, _, err := p.moves.Start(c.Request.Context(), access.Actor(c), req, key)
 	var refused *models.RefusedError
 	switch {
 	case err == nil:
@@ -721,4 +910,15 @@ func (p *portal) rotationFailures(c *gin.Context) {
 		return
 	}
 	edge.SendCSV(c, "rotation-failures.csv", func(w io.Writer) { moves.WriteFailures(w, d.Rows) })
+}
+
+// deadlineSuggestion is the date an extension's form starts from: two
+// weeks past the current deadline (or past today, when the move has none
+// or it has gone).
+func deadlineSuggestion(deadline *time.Time, now time.Time) string {
+	from := now
+	if deadline != nil && deadline.After(now) {
+		from = *deadline
+	}
+	return from.Local().AddDate(0, 0, 14).Format(time.DateOnly)
 }

@@ -582,7 +582,7 @@ func (p *portal) afterRecord(c *gin.Context, a models.Actor, passportID, moveID 
 // noRecordAction: POST /portal/moves/{id}/records/{type}/no-record, the
 // sending trust's answer that it holds no record of what a move asks for.
 func (p *portal) noRecordAction() gin.HandlerFunc {
-	return p.moveAction("no_record", func(c *gin.Context, who workflows.Caller) (string, string, any, any, error) {
+	return p.moveAction("records", "no_record", func(c *gin.Context, who workflows.Caller) (string, string, any, any, error) {
 		t := models.CredentialType(c.Param("type"))
 		return workflows.UpdateNoRecord, "records.no_record", workflows.NoRecord{Caller: who, Type: t},
 			map[string]any{"credential_type": t}, nil

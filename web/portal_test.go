@@ -355,24 +355,37 @@ func TestPortalPagesAreScopedToTrustAndRole(t *testing.T) {
 		form   url.Values
 		field  string
 	}{
-		{"/identity", url.Values{"documents_seen": {"passport"}, "level_of_confidence": {"medium"}, "verified_by": {"Ann HR"}, "verified_on": {"2026-11-30"}}, "documents_seen"},
-		{"/identity", url.Values{"documents_seen": {"passport", "utility_bill"}, "level_of_confidence": {"medium"}, "verified_by": {"Ann HR"}, "verified_on": {"yesterday"}}, "verified_on"},
+		{"/identity", url.Values{"documents_seen": {"passport"}, "level_of_confidence": {"medium"}, "verified_by": {"Ann HR"},
+			"verified_on-day": {"30"}, "verified_on-month": {"11"}, "verified_on-year": {"2026"}}, "documents_seen"},
+		{"/identity", url.Values{"documents_seen": {"passport", "utility_bill"}, "level_of_confidence": {"medium"}, "verified_by": {"Ann HR"},
+			"verified_on-day": {"31"}, "verified_on-month": {"2"}, "verified_on-year": {"2026"}}, "verified_on-day"},
+		{"/identity", url.Values{"documents_seen": {"passport", "utility_bill"}, "level_of_confidence": {"medium"}, "verified_by": {"Ann HR"}}, "verified_on-day"},
 		{"/cancel", url.Values{"reason": {"  "}}, "reason"},
-		{"/deadline", url.Values{"deadline": {"soon"}}, "deadline"},
+		{"/deadline", url.Values{"deadline-day": {"soon"}}, "deadline-day"},
+		{"/deadline", url.Values{}, "deadline-day"},
 	} {
 		c.form.Set("csrf", token)
+		// Post, redirect, get: the answer is the move page again, never a
+		// page at the form's address.
 		rec := sender.send("POST", page+c.action, c.form)
-		if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), `href="#`+c.field+`"`) {
-			t.Errorf("%s with a bad %s: %d", c.action, c.field, rec.Code)
+		if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != page {
+			t.Errorf("%s with a bad %s: %d to %q", c.action, c.field, rec.Code, rec.Header().Get("Location"))
+		}
+		rec = sender.send("GET", page, nil)
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `href="#`+c.field+`"`) {
+			t.Errorf("%s with a bad %s: the page after it says nothing (%d)", c.action, c.field, rec.Code)
 		}
 		if c.action == "/identity" && !strings.Contains(rec.Body.String(), `value="Ann HR"`) {
 			t.Errorf("%s: what was typed is lost", c.action)
 		}
+		if again := sender.send("GET", page, nil).Body.String(); strings.Contains(again, `href="#`+c.field+`"`) {
+			t.Errorf("%s: the error is still shown when the page is opened again", c.action)
+		}
 	}
-	// A good answer reaches the workflow, which here does not answer: 503,
-	// and nothing is recorded.
+	// A good answer reaches the workflow, which here does not answer: the
+	// page says nothing was changed, and nothing is recorded.
 	rec = sender.send("POST", page+"/cancel", url.Values{"csrf": {token}, "reason": {"no longer needed"}})
-	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "Nothing was changed") {
+	if rec.Code != http.StatusSeeOther || !strings.Contains(sender.send("GET", page, nil).Body.String(), "Nothing was changed") {
 		t.Errorf("cancel with Temporal down: %d", rec.Code)
 	}
 }

@@ -6,8 +6,10 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,6 +41,34 @@ func (f formField) DescribedBy() string {
 }
 
 type option struct{ Value, Text string }
+
+// dateField is a date asked as the NHS.UK date input (day, month, year),
+// as the "dateInput" component draws it.
+type dateField struct {
+	ID, Label, Hint, Day, Month, Year, Error string
+}
+
+// DescribedBy names the hint (always shown: it gives an example) and the
+// error the date is described by.
+func (f dateField) DescribedBy() string {
+	if f.Error != "" {
+		return f.ID + "-hint " + f.ID + "-error"
+	}
+	return f.ID + "-hint"
+}
+
+// dateOf is the date input named id, showing what was typed (form) or
+// else the suggestion (YYYY-MM-DD).
+func dateOf(id, label, hint string, form url.Values, suggestion, errText string) dateField {
+	f := dateField{ID: id, Label: label, Hint: hint, Error: errText,
+		Day: form.Get(id + "-day"), Month: form.Get(id + "-month"), Year: form.Get(id + "-year")}
+	if f.Day+f.Month+f.Year == "" && suggestion != "" {
+		if t, err := time.Parse(time.DateOnly, suggestion); err == nil {
+			f.Day, f.Month, f.Year = strconv.Itoa(t.Day()), strconv.Itoa(int(t.Month())), strconv.Itoa(t.Year())
+		}
+	}
+	return f
+}
 
 // selectField is a drop-down list, as the "select" component draws it.
 type selectField struct {
@@ -84,6 +114,7 @@ var templateFuncs = template.FuncMap{
 		return selectField{ID: id, Label: label, Hint: hint, Value: value, Error: errText, Options: opts}
 	},
 	"newID":       uuid.NewString,
+	"dateOf":      dateOf,
 	"subjectName": subjectName,
 	"levels": func() []option {
 		return []option{{"0", "From the file's level column"}, {"1", "Level 1"}, {"2", "Level 2"}, {"3", "Level 3"}}

@@ -6,6 +6,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -126,11 +127,12 @@ func TestNewTrustJoinsAndStartsItsFirstMove(t *testing.T) {
 
 	// Leeds's first move, to Guy's and St Thomas'.
 	_, token = hana.get("/portal/start")
-	start := time.Now().AddDate(0, 1, 0).Format(time.DateOnly)
+	start, end := time.Now().AddDate(0, 1, 0), time.Now().AddDate(0, 4, 0)
 	code, at, body := hana.post("/portal/start", url.Values{"csrf": {token}, "form_id": {"first-move"},
 		"staff.given_name": {"Kit"}, "staff.family_name": {"Moss"}, "staff.email": {"kit.moss@nhs.net"},
 		"staff.staff_group": {"temporary_mover"}, "receiving_trust": {"RJ1"}, "kind": {"temporary_move"},
-		"start_date": {start}, "end_date": {time.Now().AddDate(0, 4, 0).Format(time.DateOnly)}})
+		"start_date-day": {strconv.Itoa(start.Day())}, "start_date-month": {strconv.Itoa(int(start.Month()))}, "start_date-year": {strconv.Itoa(start.Year())},
+		"end_date-day": {strconv.Itoa(end.Day())}, "end_date-month": {strconv.Itoa(int(end.Month()))}, "end_date-year": {strconv.Itoa(end.Year())}})
 	if code != http.StatusOK || !strings.HasPrefix(at, "/portal/moves/") || !strings.Contains(body, "The move has started") {
 		t.Fatalf("first move: %d at %s\n%s", code, at, body)
 	}

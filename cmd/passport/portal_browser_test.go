@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -79,17 +80,20 @@ func TestPortalInTheBrowser(t *testing.T) {
 	// The start form names each field at fault, then starts the move.
 	hr.Open("/portal/start")
 	submit(hr, chromedp.CSS("form[action='/portal/start'] button[type=submit]"), "Start a move")
-	if summary := hr.Text(".nhsuk-error-summary"); !strings.Contains(summary, "First name is required") {
+	// In words people use, in the order of the fields (issue 13).
+	if summary := hr.Text(".nhsuk-error-summary"); !strings.Contains(summary, "Enter their first name") ||
+		!strings.Contains(summary, "Choose the staff group") || strings.Index(summary, "first name") > strings.Index(summary, "staff group") ||
+		strings.Contains(summary, "YYYY") || strings.Contains(summary, "temporary_mover") {
 		t.Fatalf("empty start form: error summary reads %q", summary)
 	}
 	check(hr, "portal-start-move-errors")
-	start := time.Now().AddDate(0, 1, 0).Format(time.DateOnly)
+	start := time.Now().AddDate(0, 1, 0)
 	hr.Do(
 		chromedp.SetValue(byID("staff.given_name"), "Sam"), chromedp.SetValue(byID("staff.family_name"), "Okafor"),
 		chromedp.SetValue(byID("staff.email"), sam), chromedp.SetValue(byID("staff.staff_group"), "doctor_in_training"),
 		chromedp.SetValue(byID("receiving_trust"), "RRK"), chromedp.SetValue(byID("kind"), "rotation"),
-		chromedp.SetValue(byID("start_date"), start),
 	)
+	hr.Do(dateInput("start_date", start)...)
 	for _, c := range []string{"identity", "right_to_work", "dbs_check", "core_skills_training", "occupational_health"} {
 		hr.Do(chromedp.Click(byID("cred-" + c)))
 	}
@@ -257,8 +261,8 @@ func TestPortalInTheBrowser(t *testing.T) {
 		chromedp.SetValue(byID("staff.given_name"), "Lee"), chromedp.SetValue(byID("staff.family_name"), "Chan"),
 		chromedp.SetValue(byID("staff.email"), "lee.chan@nhs.net"), chromedp.SetValue(byID("staff.staff_group"), "temporary_mover"),
 		chromedp.SetValue(byID("receiving_trust"), "R0A"), chromedp.SetValue(byID("kind"), "temporary_move"),
-		chromedp.SetValue(byID("start_date"), start), chromedp.SetValue(byID("end_date"), time.Now().AddDate(0, 3, 0).Format(time.DateOnly)),
 	)
+	hr.Do(append(dateInput("start_date", start), dateInput("end_date", time.Now().AddDate(0, 3, 0))...)...)
 	submit(hr, chromedp.CSS("form[action='/portal/start'] button[type=submit]"), "Lee Chan")
 	failedURL := hr.Path()
 	failedURL = failedURL[:strings.Index(failedURL, "?")]
@@ -296,8 +300,8 @@ func TestPortalInTheBrowser(t *testing.T) {
 	hr.Open("/portal/rotations")
 	csv := filepath.Join(t.TempDir(), "august.csv")
 	if err := os.WriteFile(csv, []byte("email,given_name,family_name,staff_group,receiving_trust,start_date\n"+
-		"kim.lowe@nhs.net,Kim,Lowe,doctor_in_training,RTH,"+start+"\n"+
-		"not-an-email,Pat,Doe,doctor_in_training,RTH,"+start+"\n"), 0o600); err != nil {
+		"kim.lowe@nhs.net,Kim,Lowe,doctor_in_training,RTH,"+start.Format(time.DateOnly)+"\n"+
+		"not-an-email,Pat,Doe,doctor_in_training,RTH,"+start.Format(time.DateOnly)+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	hr.Do(chromedp.SetUploadFiles(byID("file"), []string{csv}))
@@ -335,4 +339,10 @@ func TestPortalInTheBrowser(t *testing.T) {
 		check(staff, "public"+strings.ReplaceAll(p, "/", "-"))
 	}
 	t.Logf("screenshots: %s", strings.Join(shots, " "))
+}
+
+// dateInput fills an NHS.UK date input (day, month and year boxes).
+func dateInput(id string, t time.Time) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{chromedp.SetValue(byID(id+"-day"), strconv.Itoa(t.Day())),
+		chromedp.SetValue(byID(id+"-month"), strconv.Itoa(int(t.Month()))), chromedp.SetValue(byID(id+"-year"), strconv.Itoa(t.Year()))}
 }

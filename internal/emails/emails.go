@@ -25,6 +25,9 @@ type Data struct {
 	Count    int // shares received, reminders sent
 	// Items lists credentials in words ("DBS check and Right to work").
 	Items string
+	// Missing are the credentials asked for and not shared, each a
+	// sentence of its own: what, why, and what to check instead.
+	Missing []string
 	// RecipientName, TrustName and Role address a person about their own
 	// portal account (sign-in links and invitations).
 	RecipientName string
@@ -159,9 +162,13 @@ It no longer passes verification. Check it again yourselves, and record the resu
 	},
 	"shares_received": {
 		subject: "Credentials received for {{.StaffName}}",
-		body: `{{.StaffName}} has shared {{.Count}} credential(s) from their Staff Passport for their move from {{.SendingTrust}}.
+		body: `{{.StaffName}} has shared {{.Count}} {{if eq .Count 1}}credential{{else}}credentials{{end}} from their Staff Passport for their move from {{.SendingTrust}}{{with .Items}}: {{.}}{{end}}.
 
-Each one has been checked: signature, issuer, expiry and revocation. Please accept or reject each one: {{.Link}}`,
+Each one has been checked: signature, issuer, expiry and revocation. See what each one says, then accept or reject it: {{.Link}}{{if .Missing}}
+
+Asked for but not shared, so check {{if eq (len .Missing) 1}}this{{else}}these{{end}} yourselves:{{range .Missing}}
+
+{{.}}{{end}}{{end}}`,
 	},
 	"acceptance_reminder": {
 		subject: "Reminder: credentials for {{.StaffName}} are waiting for your decision",

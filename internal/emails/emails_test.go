@@ -37,3 +37,26 @@ func TestEveryTemplateRenders(t *testing.T) {
 		}
 	}
 }
+
+// The receiving trust's email counts in words people use, names what was
+// shared, and lists what was asked for and not shared, each in a
+// paragraph of its own.
+func TestSharesReceivedSaysWhatCameAndWhatDidNot(t *testing.T) {
+	one, err := Render("shares_received", Data{StaffName: "Sam Lee", SendingTrust: "Leeds", Count: 1, Items: "DBS check", Link: "https://x/m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(one.Text, "shared 1 credential from") || !strings.Contains(one.Text, "move from Leeds: DBS check.") ||
+		strings.Contains(one.Text, "(s)") || strings.Contains(one.Text, "not shared") {
+		t.Errorf("one credential, nothing missing:\n%s", one.Text)
+	}
+	two, err := Render("shares_received", Data{StaffName: "Sam Lee", SendingTrust: "Leeds", Count: 2, Items: "DBS check and Identity check", Link: "https://x/m",
+		Missing: []string{"Right to work: Sam Lee chose not to share it. Check their right to work.", "Occupational health clearance: Leeds holds no record of it. Refer them."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(two.Text, "shared 2 credentials from") || !strings.Contains(two.Text, "check these yourselves:\n\nRight to work: Sam Lee chose not to share it.") ||
+		!strings.Contains(two.HTML, "<p>Occupational health clearance: Leeds holds no record of it. Refer them.</p>") {
+		t.Errorf("two credentials, two missing:\n%s\n%s", two.Text, two.HTML)
+	}
+}

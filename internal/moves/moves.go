@@ -107,6 +107,13 @@ func (s *Service) Start(ctx context.Context, actor models.Actor, req StartReques
 	return s.start(ctx, actor, req, idempotencyKey, uuid.NewString())
 }
 
+// Check makes Start's checks of a request without starting anything: a
+// form that found faults of its own can name the rest at once.
+func (s *Service) Check(ctx context.Context, actor models.Actor, req StartRequest) error {
+	_, err := s.validate(ctx, actor, &req)
+	return err
+}
+
 // start is Start with the new move's ID chosen by the caller (a rotation
 // row's, planned when it was recorded).
 func (s *Service) start(ctx context.Context, actor models.Actor, req StartRequest, idempotencyKey, id string) (models.Move, bool, error) {

@@ -48,15 +48,18 @@ type View struct {
 	Steps          []models.Step           `json:"steps"`
 	Shares         []ShareView             `json:"shares"`
 	// Records are what the records step asked the sending trust for.
-	Records       []models.RecordItem `json:"records"`
-	LastFailure   *models.Failure     `json:"last_failure,omitempty"`
-	PendingAction string              `json:"pending_action,omitempty"`
-	EndReason     string              `json:"end_reason,omitempty"`
-	Paused        bool                `json:"paused"`
-	PauseReason   string              `json:"pause_reason,omitempty"`
-	Timeline      []TimelineEntry     `json:"timeline"`
-	CreatedAt     time.Time           `json:"created_at"`
-	UpdatedAt     time.Time           `json:"updated_at"`
+	Records []models.RecordItem `json:"records"`
+	// Missing, once the transfer is done, lists each credential asked for
+	// and not shared, and why; empty before.
+	Missing       []models.MissingItem `json:"missing"`
+	LastFailure   *models.Failure      `json:"last_failure,omitempty"`
+	PendingAction string               `json:"pending_action,omitempty"`
+	EndReason     string               `json:"end_reason,omitempty"`
+	Paused        bool                 `json:"paused"`
+	PauseReason   string               `json:"pause_reason,omitempty"`
+	Timeline      []TimelineEntry      `json:"timeline"`
+	CreatedAt     time.Time            `json:"created_at"`
+	UpdatedAt     time.Time            `json:"updated_at"`
 }
 
 // pendingAction says in words what the move waits for.
@@ -124,6 +127,14 @@ func (s *Service) View(ctx context.Context, mv models.Move, withTimeline bool) (
 	for _, sh := range shares {
 		v.Shares = append(v.Shares, ShareView{ID: sh.ID, CredentialID: sh.CredentialID, CredentialType: sh.CredentialType,
 			Verification: json.RawMessage(sh.Verification), Decision: sh.Decision, DecisionReason: sh.DecisionReason, Revoked: sh.RevokedAt != nil})
+	}
+	v.Missing = []models.MissingItem{}
+	if transferred(p) {
+		var shared []models.CredentialType
+		for _, sh := range v.Shares {
+			shared = append(shared, sh.CredentialType)
+		}
+		v.Missing = models.Missing(v.Requested, p.Held, p.Consented, shared, p.Records)
 	}
 	if !withTimeline {
 		return v, nil
@@ -235,4 +246,15 @@ func deliveryWords(n models.Notification) string {
 		return to + ": failing since " + n.FailingSince.UTC().Format("2 Jan 2006 15:04 MST") + "; we keep trying"
 	}
 	return to + ": queued"
+}
+
+// transferred reports whether the move's transfer is done: what it shares
+// is then settled.
+func transferred(p models.MoveProgress) bool {
+	for _, st := range p.Steps {
+		if st.Name == models.StepTransfer {
+			return st.State == models.StateDone
+		}
+	}
+	return false
 }

@@ -1,0 +1,109 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nhs-staff-passport/passport/internal/moves"
+	"github.com/nhs-staff-passport/passport/internal/testenv"
+)
+
+// The receiving trust decides on evidence: each shared credential's
+// claims in words, who recorded it and when, how it was checked, and what
+// it asked for and did not get, with why and what to check itself
+// (issue 13). Operators see that a credential was shared, not what it
+// says; once consent is withdrawn, no one sees it.
+func TestDecisionViewShowsTheEvidence(t *testing.T) {
+	ph := newPortalHarness(t)
+	p, dbs, _ := priyasMove(t, ph.harness)
+	mv, share := testenv.MoveAtAcceptance(t, ph.store, "RJ1", "RRK", p.ID, dbs)
+	page := "/portal/moves/" + mv.ID
+
+	rrk := ph.signIn("RRK/hr")
+	rec := rrk.send("GET", page, nil)
+	body := rec.Body.String()
+	if rec.Code != http.StatusOK {
+		t.Fatalf("%d\n%s", rec.Code, body)
+	}
+	for _, want := range []string{
+		`id="claims-` + share.ID + `"`, "Level of check", "Enhanced", "Certificate number", "001234567890", "Date of issue", "1 June 2025",
+		"Is the certificate on the DBS Update Service", "Recorded by", "Trust RJ1", "Recorded on", "Valid until",
+		"Signed by the issuing trust and unchanged since", "Not revoked by the issuing trust",
+		"Asked for but not shared",
+		`id="missing-identity"`, "Priya Secretname chose not to share it. Check their identity documents in person",
+		`id="missing-right_to_work"`, "Priya Secretname&#39;s passport holds no valid one. Check their right to work",
+		`id="missing-occupational_health"`, "Trust RJ1 holds no record of it. Refer them to your occupational health service",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the receiving trust's move page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "level</dt>") || strings.Contains(body, "certificate_number") {
+		t.Error("the page shows field names where labels belong")
+	}
+	if strings.Count(body, `id="missing-`) != 3 || strings.Contains(body, `id="missing-dbs_check"`) {
+		t.Error("missing lists the shared DBS check, or not exactly the three not shared")
+	}
+
+	op := ph.signIn("RJ1/operator")
+	if body := op.send("GET", page, nil).Body.String(); strings.Contains(body, "001234567890") || !strings.Contains(body, "DBS check") {
+		t.Error("an operator sees what a shared credential says, or not that it was shared")
+	}
+
+	if n, err := ph.store.RevokeShares(context.Background(), mv.ID, time.Now()); err != nil || n != 1 {
+		t.Fatalf("withdraw: %d %v", n, err)
+	}
+	if body := rrk.send("GET", page, nil).Body.String(); strings.Contains(body, "001234567890") || !strings.Contains(body, "access withdrawn") {
+		t.Error("after consent is withdrawn the receiving trust still sees the credential")
+	}
+}
+
+// Each side of a move is offered only what it may do; a form sent anyway
+// comes back to the move page, which names the trust that may, and the
+// page stays live (no page at the form's address). The deadline form
+// starts from the current deadline (issue 13).
+func TestMovePageOffersOnlyWhatYouMayDo(t *testing.T) {
+	ph := newPortalHarness(t)
+	p, dbs, _ := priyasMove(t, ph.harness)
+	mv, _ := testenv.MoveAtAcceptance(t, ph.store, "RJ1", "RRK", p.ID, dbs)
+	page := "/portal/moves/" + mv.ID
+
+	rrk := ph.signIn("RRK/hr")
+	body := rrk.send("GET", page, nil).Body.String()
+	for _, absent := range []string{`action="` + page + `/deadline"`, `action="` + page + `/identity"`, "Extend the deadline", "Record an in-person identity check"} {
+		if strings.Contains(body, absent) {
+			t.Errorf("the receiving trust is offered %q", absent)
+		}
+	}
+	if !strings.Contains(body, `action="`+page+`/cancel"`) || !strings.Contains(body, `id="accept-dbs_check"`) {
+		t.Error("the receiving trust is not offered cancelling or deciding")
+	}
+	rec := rrk.send("POST", page+"/deadline", url.Values{"csrf": {csrf(t, body)}, "deadline-day": {"1"}, "deadline-month": {"6"}, "deadline-year": {"2027"}})
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != page {
+		t.Fatalf("a deadline form from the receiving trust: %d %q", rec.Code, rec.Header().Get("Location"))
+	}
+	if body := rrk.send("GET", page, nil).Body.String(); !strings.Contains(body, "Only HR of Trust RJ1 or an operator may extend the deadline.") {
+		t.Error("the refusal does not name the trust that may")
+	}
+
+	rj1 := ph.signIn("RJ1/hr")
+	body = rj1.send("GET", page, nil).Body.String()
+	want := moves.Progress(mv).Deadline.Local().AddDate(0, 0, 14)
+	for _, part := range []string{
+		`id="deadline-day" name="deadline-day" type="text" inputmode="numeric" value="` + strconv.Itoa(want.Day()) + `"`,
+		`id="deadline-month" name="deadline-month" type="text" inputmode="numeric" value="` + strconv.Itoa(int(want.Month())) + `"`,
+		`id="deadline-year" name="deadline-year" type="text" inputmode="numeric" value="` + strconv.Itoa(want.Year()) + `"`,
+	} {
+		if !strings.Contains(body, part) {
+			t.Errorf("the sending trust's deadline form does not start two weeks past the deadline (%s): no %s", want.Format(time.DateOnly), part)
+		}
+	}
+	if strings.Contains(body, `id="accept-dbs_check"`) {
+		t.Error("the sending trust is offered a decision")
+	}
+}
