@@ -68,7 +68,12 @@ func (a *Activities) send(ctx context.Context, mc moveContext, key, template, re
 		return nil // a trust without a contact address set: the move page still shows everything
 	}
 	d.PublicURL = a.PublicURL
-	e, err := emails.Render(template, d)
+	d.ForTrust = recipient != "staff"
+	name := template
+	if recipient == "staff" && emails.Has(template+"_staff") {
+		name = template + "_staff" // the member of staff is told in the second person
+	}
+	e, err := emails.Render(name, d)
 	if err != nil {
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalid, err)
 	}

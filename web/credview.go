@@ -100,7 +100,7 @@ func credentialStanding(c models.Credential, now time.Time) standing {
 		return standing{"expired", "Expired", "grey"}
 	}
 	if c.ValidUntil != nil && c.ValidUntil.Sub(now) <= expiringWithin {
-		return standing{"expiring", "Expires " + c.ValidUntil.Local().Format(longDate), "orange"}
+		return standing{"expiring", "Expires " + c.ValidUntil.In(ukTime).Format(longDate), "orange"}
 	}
 	return standing{"valid", "Valid", "green"}
 }

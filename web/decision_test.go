@@ -4,13 +4,16 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/nhs-staff-passport/passport/internal/moves"
 	"github.com/nhs-staff-passport/passport/internal/testenv"
+	"github.com/nhs-staff-passport/passport/models"
 )
 
 // The receiving trust decides on evidence: each shared credential's
@@ -20,6 +23,7 @@ import (
 // says; once consent is withdrawn, no one sees it.
 func TestDecisionViewShowsTheEvidence(t *testing.T) {
 	ph := newPortalHarness(t)
+	london, _ := time.LoadLocation("Europe/London")
 	p, dbs, _ := priyasMove(t, ph.harness)
 	mv, share := testenv.MoveAtAcceptance(t, ph.store, "RJ1", "RRK", p.ID, dbs)
 	page := "/portal/moves/" + mv.ID
@@ -45,6 +49,13 @@ func TestDecisionViewShowsTheEvidence(t *testing.T) {
 	}
 	if strings.Contains(body, "level</dt>") || strings.Contains(body, "certificate_number") {
 		t.Error("the page shows field names where labels belong")
+	}
+	// One date style, the NHS's, in what people read (issue 13).
+	if m := isoInText.FindString(body); m != "" {
+		t.Errorf("the page writes a date as %q", m)
+	}
+	if !strings.Contains(body, "Starts "+time.Now().In(london).Format("2 January 2006")) || !regexp.MustCompile(`at \d{1,2}:\d{2}[ap]m \(UK time\)`).MatchString(body) {
+		t.Error("the move's dates are not in the NHS style")
 	}
 	if strings.Count(body, `id="missing-`) != 3 || strings.Contains(body, `id="missing-dbs_check"`) {
 		t.Error("missing lists the shared DBS check, or not exactly the three not shared")
@@ -93,7 +104,8 @@ func TestMovePageOffersOnlyWhatYouMayDo(t *testing.T) {
 
 	rj1 := ph.signIn("RJ1/hr")
 	body = rj1.send("GET", page, nil).Body.String()
-	want := moves.Progress(mv).Deadline.Local().AddDate(0, 0, 14)
+	london, _ := time.LoadLocation("Europe/London")
+	want := moves.Progress(mv).Deadline.In(london).AddDate(0, 0, 14)
 	for _, part := range []string{
 		`id="deadline-day" name="deadline-day" type="text" inputmode="numeric" value="` + strconv.Itoa(want.Day()) + `"`,
 		`id="deadline-month" name="deadline-month" type="text" inputmode="numeric" value="` + strconv.Itoa(int(want.Month())) + `"`,
@@ -105,5 +117,70 @@ func TestMovePageOffersOnlyWhatYouMayDo(t *testing.T) {
 	}
 	if strings.Contains(body, `id="accept-dbs_check"`) {
 		t.Error("the sending trust is offered a decision")
+	}
+}
+
+// isoInText finds a machine date (2027-01-04) in a page's text, outside
+// its tags.
+var isoInText = regexp.MustCompile(`>[^<]*\b\d{4}-\d{2}-\d{2}\b[^<]*<`)
+
+// The move page tells what happened as sentences with who acted, in the
+// order it happened, under the step it happened in (issue 13); the raw
+// events stay in the API.
+func TestMovePageTellsWhatHappened(t *testing.T) {
+	ph := newPortalHarness(t)
+	ctx := context.Background()
+	p, dbs, _ := priyasMove(t, ph.harness)
+	mv, share := testenv.MoveAtAcceptance(t, ph.store, "RJ1", "RRK", p.ID, dbs)
+	prog := moves.Progress(mv)
+	step := func(name string) time.Time {
+		for _, s := range prog.Steps {
+			if s.Name == name {
+				return *s.StartedAt
+			}
+		}
+		t.Fatalf("no step %s", name)
+		return time.Time{}
+	}
+	hr, rrk := ph.users["RJ1/hr"], ph.users["RRK/hr"]
+	staff := models.Actor{Kind: models.ActorStaff, ID: p.ID}
+	note := func(a models.Actor, action, details string, at time.Time) models.AuditNote {
+		return models.AuditNote{Actor: a, Action: action, Details: details, At: at, Ref: uuid.NewString()}
+	}
+	prog.Seq++
+	if _, _, err := ph.store.SaveProgress(ctx, prog,
+		note(models.Actor{Kind: models.ActorUser, ID: hr.ID, Trust: "RJ1", Role: models.RoleHR}, "move.started", `{}`, step(models.StepInvite).Add(time.Second)),
+		note(staff, "invitation.accepted", `{}`, step(models.StepInvite).Add(5*time.Minute)),
+		note(staff, "consent.given", `{"credential_types":["dbs_check"]}`, step(models.StepConsent).Add(5*time.Minute)),
+		note(models.Actor{Kind: models.ActorUser, ID: rrk.ID, Trust: "RRK", Role: models.RoleHR}, "share.decided",
+			`{"share_id":"`+share.ID+`","decision":"accepted"}`, time.Now()),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ph.store.AddNotification(ctx, &models.Notification{ID: mv.ID + "/invitation/staff/0", MoveID: mv.ID, Template: "invitation",
+		Recipient: "staff", Status: models.NotificationSent, CreatedAt: step(models.StepInvite).Add(time.Minute), UpdatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+
+	body := ph.signIn("RRK/hr").send("GET", "/portal/moves/"+mv.ID, nil).Body.String()
+	story := body[strings.Index(body, `id="story"`):]
+	last := -1
+	for _, want := range []string{
+		">Invitation</h3>", "Person RJ1 hr (Trust RJ1) started the move", "Invitation emailed to Priya Secretname", "Priya Secretname accepted the invitation",
+		">Consent</h3>", "Priya Secretname chose to share the DBS check",
+		">Acceptance</h3>", "Person RRK hr (Trust RRK) accepted the DBS check",
+	} {
+		i := strings.Index(story, want)
+		if i < 0 {
+			t.Errorf("the story lacks %q", want)
+			continue
+		}
+		if i < last {
+			t.Errorf("%q is out of order", want)
+		}
+		last = i
+	}
+	if strings.Contains(story, "step.started") || strings.Contains(story, "notification.") || strings.Contains(story, "share.decided") {
+		t.Error("the story shows raw event names")
 	}
 }

@@ -256,6 +256,7 @@ type moveData struct {
 	Steps           []stepRow
 	Shares          []shareRow
 	Missing         []missingRow
+	Story           []storyStep
 	Active          bool
 	CanIdentity     bool
 	CanDecide       bool
@@ -456,6 +457,10 @@ func (p *portal) showMove(c *gin.Context, status int, errs []models.FieldError, 
 	for _, doc := range models.IdentityDocuments {
 		d.Documents = append(d.Documents, option{doc, capitalise(strings.ReplaceAll(doc, "_", " "))})
 	}
+	if d.Story, err = p.story(c, mv, d); err != nil {
+		p.portalError(c, err)
+		return
+	}
 	title := d.Staff + ": move to " + d.Receiving
 	p.page(c, status, "move", portalPage{Title: title, Section: "moves", Flash: flash(c), Errors: errs, Data: d})
 }
@@ -614,8 +619,8 @@ func (p *portal) deadlineAction() gin.HandlerFunc {
 			v.Add("deadline-day", bad)
 			return "", "", nil, nil, &v
 		}
-		t := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.Local)
-		deadline := t.Add(24*time.Hour - time.Second).UTC() // the end of that day
+		t := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, ukTime)
+		deadline := t.Add(24*time.Hour - time.Second).UTC() // the end of that day, UK time
 		return workflows.UpdateExtendDeadline, "deadline.extended", workflows.ExtendDeadline{Caller: who, NewDeadline: deadline},
 			map[string]time.Time{"deadline": deadline}, nil
 	})
@@ -920,5 +925,5 @@ func deadlineSuggestion(deadline *time.Time, now time.Time) string {
 	if deadline != nil && deadline.After(now) {
 		from = *deadline
 	}
-	return from.Local().AddDate(0, 0, 14).Format(time.DateOnly)
+	return from.In(ukTime).AddDate(0, 0, 14).Format(time.DateOnly)
 }

@@ -279,7 +279,7 @@ func (p *portal) showCredential(c *gin.Context, status int, reason string, errs 
 	d := credentialData{Passport: pp, Name: pp.GivenName + " " + pp.FamilyName, Row: rows[0], Facts: claimFacts(cr.Type, cr.Claims),
 		Reason: reason, Revocable: rows[0].Ours && cr.RevokedAt == nil}
 	if cr.Type == models.CredCoreSkillsTraining && cr.ValidUntil != nil {
-		d.Facts = append(d.Facts, fact{"Refresher due", cr.ValidUntil.Local().Format(longDate)})
+		d.Facts = append(d.Facts, fact{"Refresher due", cr.ValidUntil.In(ukTime).Format(longDate)})
 	}
 	if d.History, err = p.credentialHistory(c, pp.ID, cr, rows[0]); err != nil {
 		p.portalError(c, err)

@@ -90,8 +90,11 @@ var templateFuncs = template.FuncMap{
 		}
 		return formField{ID: id, Label: label, Hint: hint, Value: v, Error: errText, Type: typ, Autocomplete: autocomplete, Class: class}
 	},
-	"date":     timeFormat("2 Jan 2006"),
-	"datetime": timeFormat("2 Jan 2006 at 15:04:05"),
+	// One date style, the NHS's: "4 January 2027", times "2:31pm", in UK
+	// time.
+	"date":     timeFormat(longDate),
+	"datetime": timeFormat(longDate + " at 3:04pm"),
+	"day":      dayFormat,
 	"longdate": timeFormat(longDate),
 	"lower":    lowerFirst,
 	"words":    func(s any) string { return strings.ReplaceAll(fmt.Sprint(s), "_", " ") },
@@ -126,7 +129,25 @@ type navLink struct {
 	Current    bool
 }
 
-// timeFormat shows a time (or *time.Time) in local time, or a dash for
+// ukTime is the zone pages show times in (the binary carries the zone
+// database; UTC if it cannot be loaded).
+var ukTime = func() *time.Location {
+	if loc, err := time.LoadLocation("Europe/London"); err == nil {
+		return loc
+	}
+	return time.UTC
+}()
+
+// dayFormat shows a calendar date given as YYYY-MM-DD in the pages' style
+// ("4 January 2027"); anything else as it is.
+func dayFormat(s string) string {
+	if d, err := time.Parse(time.DateOnly, s); err == nil {
+		return d.Format(longDate)
+	}
+	return s
+}
+
+// timeFormat shows a time (or *time.Time) in UK time, or a dash for
 // none.
 func timeFormat(layout string) func(any) string {
 	return func(t any) string {
@@ -142,7 +163,7 @@ func timeFormat(layout string) func(any) string {
 		if v.IsZero() {
 			return "–"
 		}
-		return v.Local().Format(layout)
+		return v.In(ukTime).Format(layout)
 	}
 }
 

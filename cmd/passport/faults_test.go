@@ -187,7 +187,7 @@ func TestFaultsHealWithoutPeople(t *testing.T) {
 		t.Errorf("%d emails at the relay, want at least %d (six a move)", len(s.box.Messages()), want)
 	}
 	for i, p := range people {
-		for _, want := range []string{"has started your move", "Choose what to share", "Move completed"} {
+		for _, want := range []string{"has started your move", "Choose what to share", "is complete"} {
 			found := false
 			for k := range seen {
 				found = found || (strings.HasPrefix(k, p+" | ") && strings.Contains(k, want))
@@ -528,7 +528,7 @@ func (s *faultSystem) driveMove(i int, email string) (string, error) {
 	// The completion emails, once the workers have sent them.
 	return mv.ID, s.waitFor("completion email", func() bool {
 		for _, m := range s.box.Messages() {
-			if m.To == email && strings.Contains(m.Subject, "Move completed") {
+			if m.To == email && strings.Contains(m.Subject, "is complete") {
 				return true
 			}
 		}

@@ -391,7 +391,7 @@ func TestMoveEndToEnd(t *testing.T) {
 	hookMu.Unlock()
 
 	// Sam sees the passport and what was shared, then withdraws consent.
-	passportLink := mailTo(t, base, sam, "Move completed")
+	passportLink := mailTo(t, base, sam, "is complete")
 	page, csrf = p.open(passportLink)
 	for _, want := range []string{"DBS check", "Identity check", "accepted", "rejected", "Withdraw my consent"} {
 		if !strings.Contains(page, want) {

@@ -235,11 +235,11 @@ func TestRotationUpload(t *testing.T) {
 		call(t, key, "GET", api+"/moves/"+ada, "", &mv)
 		return mv.Paused && strings.Contains(mv.PendingAction, "records audit")
 	})
-	mailTo(t, d.baseURL(), "a.one@nhs.net", "On hold")
+	mailTo(t, d.baseURL(), "a.one@nhs.net", "is on hold")
 	if code := call(t, op, "POST", api+"/trusts/RRK/reinstate", "", &held); code != http.StatusOK || held.Resumed != 1 {
 		t.Fatalf("reinstate: %d, %d moves resumed", code, held.Resumed)
 	}
-	mailTo(t, d.baseURL(), "a.one@nhs.net", "Carrying on")
+	mailTo(t, d.baseURL(), "a.one@nhs.net", "carries on")
 	mailTo(t, d.baseURL(), "a.one@nhs.net", "has started your move") // the hold woke it early
 	call(t, key, "GET", api+"/moves/"+ada, "", &mv)
 	if mv.Paused {

@@ -36,6 +36,8 @@ type Data struct {
 	// PublicURL is the service's base URL, for the help link every email
 	// ends with.
 	PublicURL string
+	// ForTrust: the email goes to a trust, whose help it links to.
+	ForTrust bool
 }
 
 // Email is a rendered message.
@@ -64,8 +66,28 @@ var helpPaths = map[string]string{
 	"paused": "/help/staff/moving", "resumed": "/help/staff/moving",
 }
 
-// HelpPath is the help page an email links to.
-func HelpPath(name string) string { return helpPaths[name] }
+// trustHelpPaths are the help pages for a trust of the emails that go to
+// staff and trusts alike.
+var trustHelpPaths = map[string]string{
+	"completed": "/help/trusts/reviewing", "closed": "/help/trusts/reviewing", "cancelled": "/help/trusts/starting-moves",
+	"declined": "/help/trusts/starting-moves", "expired": "/help/trusts/starting-moves", "consent_withdrawn": "/help/trusts/reviewing",
+	"paused": "/help/trusts/starting-moves", "resumed": "/help/trusts/starting-moves",
+}
+
+// HelpPath is the help page an email links to (forTrust: as a trust
+// receives it).
+func HelpPath(name string, forTrust bool) string {
+	if p, ok := trustHelpPaths[name]; ok && forTrust {
+		return p
+	}
+	return helpPaths[name]
+}
+
+// Has reports whether there is a template by that name.
+func Has(name string) bool {
+	_, ok := templates[name]
+	return ok
+}
 
 var templates = map[string]tmpl{
 	"invitation": {
@@ -254,6 +276,73 @@ Sign in with this link: {{.Link}}
 
 The link works once, for 7 days. After that, ask for a new link on the sign-in page.`,
 	},
+	// What the member of staff is told when their move ends or waits:
+	// in the second person, with what happens next and their passport's
+	// link.
+	"completed_staff": {
+		subject: "Your move to {{.ReceivingTrust}} is complete",
+		body: `Dear {{.StaffName}},
+
+Your move from {{.SendingTrust}} to {{.ReceivingTrust}} is complete: {{.ReceivingTrust}} has made its decisions on what you shared, and will contact you if it needs anything else from you.
+
+Your credentials stay on your Staff Passport for your next move. See your passport and what {{.ReceivingTrust}} can see: {{.Link}}
+
+You can withdraw your consent there at any time.`,
+	},
+	"closed_staff": {
+		subject: "Your temporary move to {{.ReceivingTrust}} has ended",
+		body: `Dear {{.StaffName}},
+
+Your temporary move to {{.ReceivingTrust}} has ended, and {{.ReceivingTrust}} can no longer see what you shared. Nothing else needs doing.
+
+See your passport: {{.Link}}`,
+	},
+	"cancelled_staff": {
+		subject: "Your move to {{.ReceivingTrust}} was cancelled",
+		body: `Dear {{.StaffName}},
+
+Your move from {{.SendingTrust}} to {{.ReceivingTrust}} was cancelled{{with .Reason}}: {{.}}{{end}}.
+
+{{.ReceivingTrust}} can no longer see anything you shared. If you think this is a mistake, contact {{.SendingTrust}}.
+
+See your passport: {{.Link}}`,
+	},
+	"declined_staff": {
+		subject: "You stopped your move to {{.ReceivingTrust}}",
+		body: `Dear {{.StaffName}},
+
+You chose to share nothing, so your move from {{.SendingTrust}} to {{.ReceivingTrust}} has stopped. {{.ReceivingTrust}} will do its own checks if the move still goes ahead.
+
+See your passport: {{.Link}}`,
+	},
+	"expired_staff": {
+		subject: "Your move to {{.ReceivingTrust}} has expired",
+		body: `Dear {{.StaffName}},
+
+Your move from {{.SendingTrust}} to {{.ReceivingTrust}} expired on {{.Deadline}} before it was finished. If you are still moving, {{.SendingTrust}} can start it again.
+
+See your passport: {{.Link}}`,
+	},
+	"consent_withdrawn_staff": {
+		subject: "You withdrew your consent for {{.ReceivingTrust}}",
+		body: `Dear {{.StaffName}},
+
+You withdrew your consent: {{.ReceivingTrust}} can no longer see what you shared in your move from {{.SendingTrust}}. Both trusts have been told.
+
+See your passport: {{.Link}}`,
+	},
+	"paused_staff": {
+		subject: "Your move to {{.ReceivingTrust}} is on hold",
+		body: `Dear {{.StaffName}},
+
+Your move from {{.SendingTrust}} to {{.ReceivingTrust}} is on hold{{with .Reason}}: {{.}}{{end}}. You do not need to do anything: the time on hold does not count towards its deadline, and we will email you when it carries on.`,
+	},
+	"resumed_staff": {
+		subject: "Your move to {{.ReceivingTrust}} carries on",
+		body: `Dear {{.StaffName}},
+
+Your move from {{.SendingTrust}} to {{.ReceivingTrust}} is no longer on hold and carries on from the {{.Stage}} step. We will email you when there is something for you to do.`,
+	},
 	"consent_withdrawn": {
 		subject: "Consent withdrawn: {{.StaffName}} and {{.ReceivingTrust}}",
 		body:    `{{.StaffName}} has withdrawn their consent. {{.ReceivingTrust}} can no longer see the credentials shared in their move from {{.SendingTrust}}.`,
@@ -283,7 +372,7 @@ func Render(name string, d Data) (Email, error) {
 	if err != nil {
 		return Email{}, err
 	}
-	text += "\n\nHelp and answers to common questions: " + strings.TrimRight(d.PublicURL, "/") + helpPaths[name]
+	text += "\n\nHelp and answers to common questions: " + strings.TrimRight(d.PublicURL, "/") + HelpPath(strings.TrimSuffix(name, "_staff"), d.ForTrust)
 	return Email{Subject: subject, Text: text + "\n\nStaff Passport - NHS\n", HTML: toHTML(text, d.PublicURL)}, nil
 }
 
@@ -303,34 +392,55 @@ var page = template.Must(template.New("email").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Staff Passport</title></head>
 <body style="font-family:Arial,sans-serif;font-size:19px;line-height:1.5;color:#212b32;max-width:640px;margin:0 auto;padding:16px">
 <p style="background:#005eb8;color:#fff;padding:12px 16px;margin:0 0 24px;font-weight:bold">Staff Passport</p>
-{{range .}}<p>{{range .}}{{if .Link}}<a href="{{.Text}}" style="color:#005eb8">{{.Text}}</a>{{else}}{{.Text}}{{end}}{{end}}</p>
-{{end}}</body></html>`))
+{{range .}}{{with .Button}}<p style="margin:24px 0"><a href="{{.Href}}" style="display:inline-block;background:#007f3b;color:#ffffff;font-weight:bold;padding:12px 16px;text-decoration:none;border-radius:4px;border-bottom:4px solid #00401e">{{.Text}}</a></p>
+{{else}}<p>{{range .Runs}}{{if .Link}}<a href="{{.Text}}" style="color:#005eb8">{{.Text}}</a>{{else}}{{.Text}}{{end}}{{end}}</p>
+{{end}}{{end}}</body></html>`))
 
 type run struct {
 	Text string
 	Link bool
 }
 
+// para is one paragraph of an email's HTML: text with the service's own
+// links, or a call to action drawn as a button.
+type para struct {
+	Runs   []run
+	Button *button
+}
+
+// button is a call to action: a paragraph "Do this: <our link>" becomes
+// a button saying "Do this" (the plain text keeps the link).
+type button struct{ Text, Href string }
+
 // toHTML turns the text's paragraphs into an accessible HTML page, with
 // the service's own links (under publicURL) made clickable and everything
 // else escaped: text that came from someone else never becomes a link.
 func toHTML(text, publicURL string) string {
 	own := strings.TrimRight(publicURL, "/") + "/"
-	var paras [][]run
+	ours := func(w string) bool {
+		return publicURL != "" && (strings.HasPrefix(w, own) || w == strings.TrimSuffix(own, "/"))
+	}
+	var paras []para
 	for _, p := range strings.Split(text, "\n\n") {
+		words := strings.Fields(p)
+		if n := len(words); n > 1 && ours(words[n-1]) && strings.HasSuffix(words[n-2], ":") && !strings.HasPrefix(p, "Help and answers") {
+			label := strings.TrimSuffix(strings.Join(words[:n-1], " "), ":")
+			paras = append(paras, para{Button: &button{Text: label, Href: words[n-1]}})
+			continue
+		}
 		var runs []run
-		for i, w := range strings.Fields(p) {
+		for i, w := range words {
 			sep := ""
 			if i > 0 {
 				sep = " "
 			}
-			if publicURL != "" && (strings.HasPrefix(w, own) || w == strings.TrimSuffix(own, "/")) {
+			if ours(w) {
 				runs = append(runs, run{Text: sep}, run{Text: w, Link: true})
 				continue
 			}
 			runs = append(runs, run{Text: sep + w})
 		}
-		paras = append(paras, runs)
+		paras = append(paras, para{Runs: runs})
 	}
 	var b bytes.Buffer
 	_ = page.Execute(&b, paras)

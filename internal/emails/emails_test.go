@@ -60,3 +60,44 @@ func TestSharesReceivedSaysWhatCameAndWhatDidNot(t *testing.T) {
 		t.Errorf("two credentials, two missing:\n%s\n%s", two.Text, two.HTML)
 	}
 }
+
+// An email's call to action is a button in HTML, its words the action's;
+// the plain text keeps the link.
+func TestCallToActionIsAButton(t *testing.T) {
+	link := "https://passport.example.nhs.uk/s/" + strings.Repeat("x", 100)
+	e, err := Render("invitation", Data{StaffName: "Sam Lee", SendingTrust: "A", ReceivingTrust: "B", Link: link, Deadline: "1 March 2027",
+		PublicURL: "https://passport.example.nhs.uk"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(e.HTML, `<a href="`+link+`" style="display:inline-block;`) || !strings.Contains(e.HTML, `>Accept the invitation to begin</a>`) {
+		t.Errorf("no button:\n%s", e.HTML)
+	}
+	if strings.Contains(e.HTML, ">"+link+"<") {
+		t.Errorf("the HTML still shows the bare link:\n%s", e.HTML)
+	}
+	if !strings.Contains(e.Text, "Accept the invitation to begin: "+link) {
+		t.Errorf("the plain text lost the link:\n%s", e.Text)
+	}
+}
+
+// The member of staff is told of their own move in the second person, and
+// a trust's email links to the trusts' help.
+func TestStaffAndTrustsAreToldInTheirOwnWords(t *testing.T) {
+	d := Data{StaffName: "Sam Lee", SendingTrust: "Leeds", ReceivingTrust: "York", Link: "https://p.example/s/x", PublicURL: "https://p.example"}
+	staff, err := Render("completed_staff", d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(staff.Subject, "Your move") || !strings.Contains(staff.Text, "Dear Sam Lee") || !strings.Contains(staff.Text, "/help/staff/") {
+		t.Errorf("the staff's completion email:\n%s\n%s", staff.Subject, staff.Text)
+	}
+	d.ForTrust = true
+	trust, err := Render("completed", d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if trust.Text == staff.Text || !strings.Contains(trust.Text, "/help/trusts/") || strings.Contains(trust.Text, "/help/staff/") {
+		t.Errorf("the trusts' completion email:\n%s", trust.Text)
+	}
+}

@@ -18,7 +18,8 @@ import (
 // and the DBS check (dbs, a credential on it) when the member of staff
 // chose; they shared the DBS check alone; the sending trust holds no
 // record of occupational health. The DBS check is shared, verified and
-// waiting for the receiving trust's decision.
+// waiting for the receiving trust's decision. Its steps took ten minutes
+// each, the acceptance begun a minute ago.
 func MoveAtAcceptance(tb testing.TB, st *store.Store, sending, receiving string, passportID string, dbs models.Credential) (models.Move, models.Share) {
 	tb.Helper()
 	ctx := context.Background()
@@ -27,13 +28,16 @@ func MoveAtAcceptance(tb testing.TB, st *store.Store, sending, receiving string,
 		StaffGroup: models.GroupTemporaryMover, StartDate: now, EndDate: ptr(now.AddDate(0, 3, 0)), Requested: "identity,dbs_check,right_to_work,occupational_health",
 		Status: models.MoveActive, Stage: models.StepAcceptance, WaitingOn: models.WaitingReceivingTrust, CreatedAt: now, UpdatedAt: now}
 	p := models.NewMoveProgress(mv.ID, now, 28*24*time.Hour)
+	// Each step took ten minutes, the last begun a minute ago.
+	at := now.Add(-time.Duration(len(p.Steps)-1)*10*time.Minute - time.Minute)
 	for i := range p.Steps {
+		started, finished := at.Add(time.Duration(i)*10*time.Minute), at.Add(time.Duration(i+1)*10*time.Minute)
 		switch p.Steps[i].Name {
 		case models.StepAcceptance:
-			p.Steps[i].State = models.StateWaiting
+			p.Steps[i].State, p.Steps[i].StartedAt = models.StateWaiting, &started
 		case models.StepComplete:
 		default:
-			p.Steps[i].State = models.StateDone
+			p.Steps[i].State, p.Steps[i].StartedAt, p.Steps[i].FinishedAt = models.StateDone, &started, &finished
 		}
 	}
 	share := models.Share{ID: uuid.NewString(), MoveID: mv.ID, CredentialID: dbs.ID, CredentialType: dbs.Type, ReceiverODS: receiving, PassportID: passportID,
