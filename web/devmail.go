@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -49,14 +50,43 @@ var devMailPage = parsePage(templateFiles, "templates/devmail.html")
 
 type devMailData struct {
 	Title    string
-	Messages []mailcatcher.Message
+	Messages []devMessage
 }
 
-// devMailHTML shows every caught email, newest first, links clickable.
+// devMessage is a caught email with its place in the mailbox, where its
+// HTML is served.
+type devMessage struct {
+	mailcatcher.Message
+	N int
+}
+
+// devMailHTML shows every caught email, newest first: the HTML as the
+// recipient sees it, the plain text, and the links clickable.
 func devMailHTML(box DevMailbox) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		msgs := box.Messages()
-		slices.Reverse(msgs)
-		executePage(c, devMailPage, http.StatusOK, devMailData{Title: "Development mailbox", Messages: msgs})
+		out := make([]devMessage, len(msgs))
+		for i, m := range msgs {
+			out[len(msgs)-1-i] = devMessage{Message: m, N: i}
+		}
+		executePage(c, devMailPage, http.StatusOK, devMailData{Title: "Development mailbox", Messages: out})
+	}
+}
+
+// devMailBody serves one caught email's HTML, for the mailbox page to
+// frame: sandboxed, nothing loaded, its own inline styles allowed (an
+// email client's view), framed only by our own page.
+func devMailBody(box DevMailbox) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		msgs := box.Messages()
+		n, err := strconv.Atoi(c.Param("n"))
+		if err != nil || n < 0 || n >= len(msgs) || msgs[n].HTML == "" {
+			c.Status(http.StatusNotFound)
+			return
+		}
+		c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox allow-popups allow-popups-to-escape-sandbox")
+		c.Header("Referrer-Policy", "no-referrer")
+		c.Header("Cache-Control", "no-store")
+		c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(msgs[n].HTML))
 	}
 }

@@ -19,7 +19,8 @@ func TestDevMailbox(t *testing.T) {
 	sent := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 	b := box{
 		{To: "a@example.org", Subject: "First", Text: "go to http://x/1", Links: []string{"http://x/1"}, SentAt: sent},
-		{To: "b@example.org", Subject: "Second <b>", Text: "go to http://x/2", Links: []string{"http://x/2"}, SentAt: sent.Add(time.Minute)},
+		{To: "b@example.org", Subject: "Second <b>", Text: "go to http://x/2", HTML: `<p style="color:red">Go <a href="http://x/2">there</a></p>`,
+			Links: []string{"http://x/2"}, SentAt: sent.Add(time.Minute)},
 	}
 	h := newHandler(web.Options{Logger: quiet, DevMailbox: b})
 
@@ -53,5 +54,18 @@ func TestDevMailbox(t *testing.T) {
 	}
 	if strings.Contains(page, "Second <b>") {
 		t.Error("mail page must escape what it shows")
+	}
+	// Each email is shown as its recipient sees it: its HTML, framed,
+	// sandboxed, nothing loaded from elsewhere.
+	if !strings.Contains(page, `<iframe class="passport-email-html" src="/dev/mail/1"`) || strings.Contains(page, `src="/dev/mail/0"`) {
+		t.Error("the mailbox does not show the HTML of the email that has one")
+	}
+	rec = get(t, h, "/dev/mail/1")
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `style="color:red"`) ||
+		!strings.Contains(rec.Header().Get("Content-Security-Policy"), "sandbox") || !strings.Contains(rec.Header().Get("Content-Security-Policy"), "default-src 'none'") {
+		t.Errorf("an email's HTML: %d %v", rec.Code, rec.Header())
+	}
+	if rec := get(t, h, "/dev/mail/0"); rec.Code != http.StatusNotFound {
+		t.Errorf("an email without HTML: %d", rec.Code)
 	}
 }

@@ -217,5 +217,22 @@ func (h *handlers) linkAction(c *gin.Context) {
 		linkProblem(c, err)
 		return
 	}
+	if action := c.PostForm("action"); action == "accept" || action == "simulate" {
+		// The next question opens straight away when it is ready (its
+		// email still goes, for later); otherwise the page says who the
+		// move waits on now.
+		next, mv, err := h.moves.NextStep(c.Request.Context(), l)
+		switch {
+		case err != nil:
+			_ = c.Error(err) // the email brings the next step
+		case next != "":
+			c.Redirect(http.StatusSeeOther, "/s/"+next)
+			return
+		case mv.Status == models.MoveActive && mv.WaitingOn == models.WaitingSendingTrust:
+			title, msg = "Done for now", "Thank you. "+l.Sending.Name+" is adding some records to your passport first. We will email you when there is something for you to do."
+		case mv.Status == models.MoveActive && mv.WaitingOn == models.WaitingStaff:
+			msg = "Thank you. We have emailed you a link for the next step."
+		}
+	}
 	render(c, http.StatusOK, "done", pageData{Title: title, Message: msg, Link: l})
 }

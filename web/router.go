@@ -124,6 +124,7 @@ func Mount(r *gin.Engine, o Options) {
 	if o.DevMailbox != nil {
 		r.GET("/dev/mail", devMailHTML(o.DevMailbox))
 		r.GET("/dev/mail.json", devMailJSON(o.DevMailbox))
+		r.GET("/dev/mail/:n", devMailBody(o.DevMailbox))
 	}
 }
 

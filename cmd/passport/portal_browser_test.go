@@ -112,10 +112,14 @@ func TestPortalInTheBrowser(t *testing.T) {
 	check(staff, "dev-mailbox")
 	staff.Open(strings.TrimPrefix(mailTo(t, base, sam, "has started your move"), base))
 	check(staff, "staff-invitation")
-	submit(staff, chromedp.CSS("button[value=accept]"), "")
-	staff.Open(strings.TrimPrefix(mailTo(t, base, sam, "Confirm your identity"), base))
+	// Accepting opens the identity step at once: Sam does not go back to
+	// the inbox (its email still goes, for later). The records step then
+	// waits on RJ1, so Sam is done for now.
+	submit(staff, chromedp.CSS("button[value=accept]"), "Confirm your identity")
 	check(staff, "staff-identity")
-	submit(staff, chromedp.CSS("button[value=simulate]"), "")
+	mailTo(t, base, sam, "Confirm your identity")
+	submit(staff, chromedp.CSS("button[value=simulate]"), "Done for now")
+	check(staff, "staff-done-for-now")
 
 	// Sam's passport lacks two of the five: the move asks RJ1, whose HR
 	// records both in the portal; then it asks Sam.
@@ -171,6 +175,15 @@ func TestPortalInTheBrowser(t *testing.T) {
 	check(rrk, "portal-moves-waiting-on-us")
 	rrk.Open(moveURL)
 	rrk.WaitText("#live", "Reject", 30*time.Second)
+	// The receiving trust decides on evidence: each credential's claims in
+	// words, who recorded it and when (issue 13).
+	if got := rrk.Text("#live"); !strings.Contains(got, "Recorded by") || !strings.Contains(got, "Valid until") || !strings.Contains(got, "Level of check") {
+		t.Errorf("the receiving trust does not see what the credentials say: %q", got)
+	}
+	// Only what it may do: no deadline to extend, no identity to record.
+	if n := browsertest.Eval[int](rrk, `document.querySelectorAll("form[action$='/deadline'], form[action$='/identity']").length`); n != 0 {
+		t.Errorf("the receiving trust is offered %d forms it may not use", n)
+	}
 	check(rrk, "portal-move-review")
 	submit(rrk, byID("accept-identity"), "Sam Okafor")
 	if got := rrk.Text("#live"); !strings.Contains(got, "Decision: accepted") {
