@@ -69,6 +69,11 @@ func (a *Activities) send(ctx context.Context, mc moveContext, key, template, re
 	}
 	d.PublicURL = a.PublicURL
 	d.ForTrust = recipient != "staff"
+	// A trust's link to the move says which trust it was sent to: opened
+	// while signed in for the other trust, the page says so.
+	if ods := map[string]string{"sending_trust": mc.move.SendingODS, "receiving_trust": mc.move.ReceivingODS}[recipient]; ods != "" && d.Link == a.moveLink(mc.move.ID) {
+		d.Link += "?for=" + ods
+	}
 	name := template
 	if recipient == "staff" && emails.Has(template+"_staff") {
 		name = template + "_staff" // the member of staff is told in the second person

@@ -184,3 +184,32 @@ func TestMovePageTellsWhatHappened(t *testing.T) {
 		t.Error("the story shows raw event names")
 	}
 }
+
+// A link sent to one trust, opened while signed in for the other, says so
+// and offers to sign in for the right one, keeping where to go (issue 13).
+func TestMoveLinkForTheOtherTrustSaysSo(t *testing.T) {
+	ph := newPortalHarness(t)
+	p, dbs, _ := priyasMove(t, ph.harness)
+	mv, _ := testenv.MoveAtAcceptance(t, ph.store, "RJ1", "RRK", p.ID, dbs)
+	rj1 := ph.signIn("RJ1/hr")
+	body := rj1.send("GET", "/portal/moves/"+mv.ID+"?for=RRK", nil).Body.String()
+	if !strings.Contains(body, "This link was sent to Trust RRK") || !strings.Contains(body, "You are signed in for Trust RJ1") {
+		t.Fatal("the page does not say the link was meant for the other trust")
+	}
+	if own := rj1.send("GET", "/portal/moves/"+mv.ID+"?for=RJ1", nil).Body.String(); strings.Contains(own, `id="other-side"`) {
+		t.Error("the hint shows on a link meant for the trust signed in")
+	}
+	if other := rj1.send("GET", "/portal/moves/"+mv.ID+"?for=R0A", nil).Body.String(); strings.Contains(other, `id="other-side"`) {
+		t.Error("the hint names a trust that has no part in the move")
+	}
+	rec := rj1.send("POST", "/portal/sign-out", url.Values{"csrf": {csrf(t, body)}, "switch_to": {"/portal/moves/" + mv.ID}})
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/portal/sign-in?next="+url.QueryEscape("/portal/moves/"+mv.ID) {
+		t.Errorf("switching: %d to %q", rec.Code, rec.Header().Get("Location"))
+	}
+	if rec := rj1.send("GET", "/portal/moves/"+mv.ID, nil); rec.Code == http.StatusOK {
+		t.Error("still signed in after switching")
+	}
+	if rec := rj1.send("POST", "/portal/sign-out", url.Values{"switch_to": {"https://evil.example/"}}); rec.Code == http.StatusSeeOther && !strings.HasPrefix(rec.Header().Get("Location"), "/portal") {
+		t.Error("switching sends the browser elsewhere")
+	}
+}

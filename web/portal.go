@@ -460,6 +460,12 @@ func (p *portal) signOut(c *gin.Context) {
 		_ = p.store.DeleteSession(c.Request.Context(), u.sessionID)
 	}
 	p.setSessionCookie(c, "", -1)
+	// Signing out to sign in as someone else (a link meant for the other
+	// trust) goes straight to the sign-in page, keeping where to go next.
+	if next := c.PostForm("switch_to"); next != "" {
+		c.Redirect(http.StatusSeeOther, "/portal/sign-in?next="+url.QueryEscape(safeNext(next)))
+		return
+	}
 	p.page(c, http.StatusOK, "signed-out", portalPage{Title: "You have signed out", User: &sessionUser{}})
 }
 

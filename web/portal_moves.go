@@ -257,6 +257,7 @@ type moveData struct {
 	Shares          []shareRow
 	Missing         []missingRow
 	Story           []storyStep
+	MeantFor        string // the trust the link was sent to, when the person signed in is not of it
 	Active          bool
 	CanIdentity     bool
 	CanDecide       bool
@@ -405,6 +406,11 @@ func (p *portal) showMove(c *gin.Context, status int, errs []models.FieldError, 
 	}
 	if u.Role == models.RoleOperator {
 		d.We = ""
+	}
+	// A trust's email links to the move "for" that trust: opened while
+	// signed in for the other one, the page says so and offers to switch.
+	if meant := c.Query("for"); meant != "" && meant != u.TrustODS && (meant == mv.SendingODS || meant == mv.ReceivingODS) {
+		d.MeantFor = p.trustName(c, meant)
 	}
 	for _, s := range view.Steps {
 		d.Steps = append(d.Steps, stepRow{Step: s, Title: stageNames[s.Name]})
