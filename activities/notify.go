@@ -64,15 +64,17 @@ func (a *Activities) moveLink(moveID string) string {
 // send renders a template and queues it to one recipient under a key that
 // makes repeats of the same notification a no-op.
 func (a *Activities) send(ctx context.Context, mc moveContext, key, template, recipient, to string, d emails.Data) error {
-	if to == "" {
-		return nil // a trust without a contact address set: the move page still shows everything
-	}
 	d.PublicURL = a.PublicURL
 	d.ForTrust = recipient != "staff"
 	// A trust's link to the move says which trust it was sent to: opened
 	// while signed in for the other trust, the page says so.
-	if ods := map[string]string{"sending_trust": mc.move.SendingODS, "receiving_trust": mc.move.ReceivingODS}[recipient]; ods != "" && d.Link == a.moveLink(mc.move.ID) {
-		d.Link += "?for=" + ods
+	if ods := map[string]string{"sending_trust": mc.move.SendingODS, "receiving_trust": mc.move.ReceivingODS}[recipient]; ods != "" {
+		if page, part, _ := strings.Cut(d.Link, "#"); page == a.moveLink(mc.move.ID) {
+			d.Link = page + "?for=" + ods
+			if part != "" {
+				d.Link += "#" + part
+			}
+		}
 	}
 	name := template
 	if recipient == "staff" && emails.Has(template+"_staff") {
@@ -83,7 +85,27 @@ func (a *Activities) send(ctx context.Context, mc moveContext, key, template, re
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalid, err)
 	}
 	n := models.Notification{ID: key, MoveID: mc.move.ID, Template: template, Recipient: recipient}
-	return a.Outbox.Send(ctx, n, jobs.Email{To: to, Subject: e.Subject, Text: e.Text, HTML: e.HTML, Notice: !asksToAct[template]})
+	// A trust without a contact address set is told nothing at it: the
+	// move page still shows everything.
+	if to != "" {
+		if err := a.Outbox.Send(ctx, n, jobs.Email{To: to, Subject: e.Subject, Text: e.Text, HTML: e.HTML, Notice: !asksToAct[template]}); err != nil {
+			return err
+		}
+	}
+	// The person who started the move hears what the sending trust hears,
+	// besides the trust's own address.
+	if recipient != "sending_trust" || mc.move.StartedBy == "" {
+		return nil
+	}
+	u, err := a.Store.User(ctx, mc.move.StartedBy)
+	if errors.Is(err, models.ErrNotFound) || (err == nil && (u.DisabledAt != nil || strings.EqualFold(u.Email, to))) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	n.ID = key + "/starter"
+	return a.Outbox.Send(ctx, n, jobs.Email{To: u.Email, Subject: e.Subject, Text: e.Text, HTML: e.HTML, Notice: !asksToAct[template]})
 }
 
 // asksToAct are the emails someone must act on (answer, record, decide,

@@ -137,4 +137,36 @@ func TestNewTrustJoinsAndStartsItsFirstMove(t *testing.T) {
 		t.Fatalf("first move: %d at %s\n%s", code, at, body)
 	}
 	mailTo(t, base, "kit.moss@nhs.net", "Leeds Teaching Hospitals NHS Trust has started your move")
+
+	// Ola, Leeds's HR officer, starts a move of her own: what Leeds is
+	// asked goes to her as well as to the trust's address (issue 13).
+	olaInvite := mailTo(t, base, "ola.ade@nhs.net", "invited")
+	ola := newPortalUser(t, base)
+	_, token = ola.get(strings.TrimPrefix(olaInvite, base))
+	if code, at, _ := ola.post(strings.TrimPrefix(olaInvite, base), url.Values{"csrf": {token}}); code != http.StatusOK || at != "/portal" {
+		t.Fatalf("Ola's first sign-in: %d at %s", code, at)
+	}
+	_, token = ola.get("/portal/start")
+	if code, at, body := ola.post("/portal/start", url.Values{"csrf": {token}, "form_id": {"olas-move"},
+		"staff.given_name": {"Lee"}, "staff.family_name": {"Park"}, "staff.email": {"lee.park@nhs.net"},
+		"staff.staff_group": {"temporary_mover"}, "receiving_trust": {"RJ1"}, "kind": {"temporary_move"},
+		"start_date-day": {strconv.Itoa(start.Day())}, "start_date-month": {strconv.Itoa(int(start.Month()))}, "start_date-year": {strconv.Itoa(start.Year())},
+		"end_date-day": {strconv.Itoa(end.Day())}, "end_date-month": {strconv.Itoa(int(end.Month()))}, "end_date-year": {strconv.Itoa(end.Year())}}); code != http.StatusOK || !strings.HasPrefix(at, "/portal/moves/") {
+		t.Fatalf("Ola's move: %d at %s\n%s", code, at, body)
+	}
+	jar, _ := cookiejar.New(nil)
+	lee := &person{t: t, base: base, email: "lee.park@nhs.net", http: &http.Client{Jar: jar}}
+	leeInvite := mailTo(t, base, "lee.park@nhs.net", "has started your move")
+	_, csrf := lee.open(leeInvite)
+	identity, code, page := lee.submitAt(leeInvite, url.Values{"csrf": {csrf}, "action": {"accept"}})
+	if m := anyFormToken.FindStringSubmatch(page); code != http.StatusOK || m == nil {
+		t.Fatalf("Lee accepts: %d", code)
+	} else if code, _ := lee.submit(identity, url.Values{"csrf": {m[1]}, "action": {"simulate"}}); code != http.StatusOK {
+		t.Fatalf("Lee's identity: %d", code)
+	}
+	forOla := mailTo(t, base, "ola.ade@nhs.net", "Records needed")
+	mailTo(t, base, "hana.malik@nhs.net", "Records needed")
+	if !strings.Contains(forOla, "?for=RR8") {
+		t.Errorf("the records email's link does not say it is Leeds's: %s", forOla)
+	}
 }

@@ -137,6 +137,9 @@ func (s *Service) start(ctx context.Context, actor models.Actor, req StartReques
 		Kind: in.Kind, StaffGroup: in.StaffGroup, StartDate: in.StartDate, Requested: joinTypes(in.Requested),
 		Status: models.MoveActive, Stage: models.StepInvite, CreatedAt: now, UpdatedAt: now,
 	}
+	if actor.Kind == models.ActorUser {
+		mv.StartedBy = actor.ID
+	}
 	if !in.EndDate.IsZero() {
 		mv.EndDate = &in.EndDate
 	}
