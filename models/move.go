@@ -62,14 +62,14 @@ type Move struct {
 	IdempotencyKey *string `gorm:"size:200;uniqueIndex:idx_move_idempotency,priority:2"`
 	// RequestHash is the SHA-256 of the request that started the move under
 	// its idempotency key: the same key with another request is refused.
-	RequestHash string    `gorm:"size:64;not null;default:''"`
+	RequestHash string `gorm:"size:64;not null;default:''"`
 	// StartedBy is the portal user who started the move (themselves, or by
 	// a rotation upload): the sending trust's emails about it go to them as
 	// well as to the trust's address. Empty for a move a trust's system
 	// started with an API key.
-	StartedBy string `gorm:"size:64;not null;default:''"`
-	CreatedAt   time.Time `gorm:"not null;index:idx_move_created;index:idx_move_sending,priority:2;index:idx_move_receiving,priority:2"`
-	UpdatedAt   time.Time `gorm:"not null"`
+	StartedBy string    `gorm:"size:64;not null;default:''"`
+	CreatedAt time.Time `gorm:"not null;index:idx_move_created;index:idx_move_sending,priority:2;index:idx_move_receiving,priority:2"`
+	UpdatedAt time.Time `gorm:"not null"`
 }
 
 // RequestedTypes returns the credential types the receiver asked for.
