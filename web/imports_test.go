@@ -61,8 +61,16 @@ func TestImportInThePortal(t *testing.T) {
 	if got := hr.send("GET", rec.Header().Get("Location"), nil).Body.String(); !strings.Contains(got, strings.Repeat("ŵ", 150)) {
 		t.Error("the file's name is not on its results page")
 	}
-	if rec := upload("not,a,known,header\n", false); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "Unknown column") {
-		t.Errorf("a file of another kind: %d", rec.Code)
+	// A file of another kind goes back to the imports page, which says why.
+	if rec := upload("not,a,known,header\n", false); rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/portal/imports" {
+		t.Errorf("a file of another kind: %d to %q", rec.Code, rec.Header().Get("Location"))
+	} else {
+		for _, ck := range rec.Result().Cookies() {
+			hr.cookies[ck.Name] = ck
+		}
+		if got := hr.send("GET", "/portal/imports", nil).Body.String(); !strings.Contains(got, "Unknown column") {
+			t.Error("the imports page does not say what was wrong with the file")
+		}
 	}
 	if got := hr.send("GET", "/portal/passports?q=silva", nil).Body.String(); !strings.Contains(got, "Ana Silva") {
 		t.Error("the imported person is not among the trust's passports")

@@ -1,10 +1,14 @@
 package web
 
 import (
+	"bytes"
+	"compress/flate"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -18,9 +22,9 @@ import (
 
 const outcomeCookie = "passport_outcome"
 
-// maxOutcome bounds the cookie; past it the typed values are dropped (the
-// errors still show).
-const maxOutcome = 3000
+// maxOutcome bounds the cookie's value (a browser keeps cookies of up to
+// 4 KB); past it the typed values are dropped (the errors still show).
+const maxOutcome = 3600
 
 // outcome is a refused form's result, as the page shows it after the
 // redirect.
@@ -30,18 +34,19 @@ type outcome struct {
 	Form    url.Values          `json:"f,omitempty"`
 }
 
-// backWith sends the browser back to path with the outcome of a refused
-// form.
-func (p *portal) backWith(c *gin.Context, path string, o outcome) {
+// backWith sends the browser back to page (a path, with its query if it
+// has one) with the outcome of a refused form.
+func (p *portal) backWith(c *gin.Context, page string, o outcome) {
+	path, _, _ := strings.Cut(page, "?")
 	o.Form.Del("csrf")
-	raw, _ := json.Marshal(o)
-	if len(raw) > maxOutcome {
+	value := packOutcome(o)
+	if len(value) > maxOutcome {
 		o.Form = nil
-		raw, _ = json.Marshal(o)
+		value = packOutcome(o)
 	}
-	http.SetCookie(c.Writer, &http.Cookie{Name: outcomeCookie, Value: base64.RawURLEncoding.EncodeToString(raw), Path: path, MaxAge: 120,
+	http.SetCookie(c.Writer, &http.Cookie{Name: outcomeCookie, Value: value, Path: path, MaxAge: 120,
 		HttpOnly: true, Secure: p.secure(c), SameSite: http.SameSiteLaxMode})
-	c.Redirect(http.StatusSeeOther, path)
+	c.Redirect(http.StatusSeeOther, page)
 }
 
 // takeOutcome reads, and clears, the outcome a redirect brought to the
@@ -54,7 +59,12 @@ func (p *portal) takeOutcome(c *gin.Context, path string) outcome {
 	}
 	http.SetCookie(c.Writer, &http.Cookie{Name: outcomeCookie, Value: "", Path: path, MaxAge: -1,
 		HttpOnly: true, Secure: p.secure(c), SameSite: http.SameSiteLaxMode})
-	raw, err := base64.RawURLEncoding.DecodeString(v)
+	packed, err := base64.RawURLEncoding.DecodeString(v)
+	if err != nil {
+		return outcome{}
+	}
+	// At most 64 KB unpacked: a cookie made up to be a bomb is dropped.
+	raw, err := io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(packed)), 64<<10))
 	if err != nil || json.Unmarshal(raw, &o) != nil {
 		return outcome{}
 	}
@@ -64,4 +74,14 @@ func (p *portal) takeOutcome(c *gin.Context, path string) outcome {
 		return outcome{}
 	}
 	return o
+}
+
+// packOutcome is an outcome as a cookie's value: JSON, deflated, base64.
+func packOutcome(o outcome) string {
+	raw, _ := json.Marshal(o)
+	var b bytes.Buffer
+	w, _ := flate.NewWriter(&b, flate.BestCompression)
+	_, _ = w.Write(raw)
+	_ = w.Close()
+	return base64.RawURLEncoding.EncodeToString(b.Bytes())
 }

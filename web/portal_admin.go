@@ -42,7 +42,10 @@ type settingsData struct {
 
 // settingsPage: GET /portal/settings, the trust's own settings (changed by
 // its administrators).
-func (p *portal) settingsPage(c *gin.Context) { p.showSettings(c, http.StatusOK, nil, settingsData{}) }
+func (p *portal) settingsPage(c *gin.Context) {
+	o := p.takeOutcome(c, "/portal/settings")
+	p.showSettings(c, http.StatusOK, o.Errors, settingsData{Form: o.Form})
+}
 
 func (p *portal) showSettings(c *gin.Context, status int, errs []models.FieldError, d settingsData) {
 	u := currentUser(c)
@@ -104,8 +107,7 @@ func (p *portal) settingsResult(c *gin.Context, err error, done string, d settin
 	case err == nil:
 		c.Redirect(http.StatusSeeOther, "/portal/settings?done="+done)
 	case errors.As(err, &v):
-		d.Form = c.Request.PostForm
-		p.showSettings(c, http.StatusUnprocessableEntity, v.Fields, d)
+		p.backWith(c, "/portal/settings", outcome{Errors: v.Fields, Form: c.Request.PostForm})
 	default:
 		p.portalError(c, err)
 	}
@@ -251,14 +253,17 @@ type operatorData struct {
 
 // operatorPage: GET /portal/operator: every trust, failed deliveries and
 // open enquiries.
-func (p *portal) operatorPage(c *gin.Context) { p.showOperator(c, http.StatusOK, nil) }
+func (p *portal) operatorPage(c *gin.Context) {
+	o := p.takeOutcome(c, "/portal/operator")
+	p.showOperator(c, http.StatusOK, o.Form, o.Errors)
+}
 
 // relayAlarm is how long an email may keep failing before the operators'
 // page says email is not going out: longer than a relay's blip.
 const relayAlarm = 3 * time.Minute
 
-func (p *portal) showOperator(c *gin.Context, status int, errs []models.FieldError) {
-	d := operatorData{Form: c.Request.PostForm}
+func (p *portal) showOperator(c *gin.Context, status int, form url.Values, errs []models.FieldError) {
+	d := operatorData{Form: form}
 	if d.Form == nil {
 		d.Form = url.Values{}
 	}
@@ -297,9 +302,10 @@ func (p *portal) operatorResult(c *gin.Context, err error, done string) {
 	case err == nil:
 		c.Redirect(http.StatusSeeOther, "/portal/operator?done="+done)
 	case errors.As(err, &v):
-		p.showOperator(c, http.StatusUnprocessableEntity, v.Fields)
+		p.backWith(c, "/portal/operator", outcome{Errors: v.Fields, Form: c.Request.PostForm})
 	case errors.Is(err, models.ErrConflict):
-		p.showOperator(c, http.StatusConflict, []models.FieldError{{Field: "ods_code", Reason: "A trust with this ODS code is already registered"}})
+		p.backWith(c, "/portal/operator", outcome{Errors: []models.FieldError{{Field: "ods_code", Reason: "A trust with this ODS code is already registered"}},
+			Form: c.Request.PostForm})
 	default:
 		p.portalError(c, err)
 	}

@@ -30,7 +30,13 @@ type importsData struct {
 }
 
 // importsPage: GET /portal/imports.
-func (p *portal) importsPage(c *gin.Context) { p.showImports(c, http.StatusOK, url.Values{}, nil) }
+func (p *portal) importsPage(c *gin.Context) {
+	o := p.takeOutcome(c, "/portal/imports")
+	if o.Form == nil {
+		o.Form = url.Values{}
+	}
+	p.showImports(c, http.StatusOK, o.Form, o.Errors)
+}
 
 func (p *portal) showImports(c *gin.Context, status int, form url.Values, errs []models.FieldError) {
 	u := currentUser(c)
@@ -58,11 +64,11 @@ func (p *portal) uploadImport(c *gin.Context) {
 	u := currentUser(c)
 	fh, err := c.FormFile("file")
 	if err != nil {
-		p.showImports(c, http.StatusUnprocessableEntity, c.Request.PostForm, []models.FieldError{{Field: "file", Reason: "Select a CSV file to import"}})
+		p.backWith(c, "/portal/imports", outcome{Form: c.Request.PostForm, Errors: []models.FieldError{{Field: "file", Reason: "Select a CSV file to import"}}})
 		return
 	}
 	if fh.Size > credentials.MaxImportUpload {
-		p.showImports(c, http.StatusRequestEntityTooLarge, c.Request.PostForm, []models.FieldError{{Field: "file", Reason: "The file must be smaller than 32 MB: split it"}})
+		p.backWith(c, "/portal/imports", outcome{Form: c.Request.PostForm, Errors: []models.FieldError{{Field: "file", Reason: "The file must be smaller than 32 MB: split it"}}})
 		return
 	}
 	file, err := fh.Open()
@@ -83,7 +89,7 @@ func (p *portal) uploadImport(c *gin.Context) {
 		if len(v.Fields) > 0 {
 			reason = capitalise(v.Fields[0].Reason)
 		}
-		p.showImports(c, http.StatusUnprocessableEntity, c.Request.PostForm, []models.FieldError{{Field: "file", Reason: reason}})
+		p.backWith(c, "/portal/imports", outcome{Form: c.Request.PostForm, Errors: []models.FieldError{{Field: "file", Reason: reason}}})
 		return
 	} else if err != nil {
 		p.portalError(c, err)
@@ -163,7 +169,7 @@ func (p *portal) addTrainingNameForm(c *gin.Context) {
 				errs = append(errs, models.FieldError{Field: "level", Reason: "Select a level the subject is taught at"})
 			}
 		}
-		p.showImports(c, http.StatusUnprocessableEntity, c.Request.PostForm, errs)
+		p.backWith(c, "/portal/imports", outcome{Form: c.Request.PostForm, Errors: errs})
 		return
 	}
 	if err != nil {

@@ -644,7 +644,13 @@ type startData struct {
 }
 
 // startPage: GET /portal/moves/new.
-func (p *portal) startPage(c *gin.Context) { p.showStart(c, http.StatusOK, url.Values{}, nil) }
+func (p *portal) startPage(c *gin.Context) {
+	o := p.takeOutcome(c, "/portal/start")
+	if o.Form == nil {
+		o.Form = url.Values{}
+	}
+	p.showStart(c, http.StatusOK, o.Form, o.Errors)
+}
 
 func (p *portal) showStart(c *gin.Context, status int, form url.Values, errs []models.FieldError) {
 	u := currentUser(c)
@@ -794,7 +800,7 @@ func (p *portal) startAction(c *gin.Context) {
 				return slices.ContainsFunc(dateErrs, func(d models.FieldError) bool { return d.Field == e.Field+"-day" })
 			})...)
 		}
-		p.showStart(c, http.StatusUnprocessableEntity, f, dateErrs)
+		p.startAgain(c, f, dateErrs)
 		return
 	}
 	mv, _, err := p.moves.Start(c.Request.Context(), access.Actor(c), req, key)
@@ -806,12 +812,12 @@ func (p *portal) startAction(c *gin.Context) {
 		// This form started a move already and was changed since: the
 		// changed one is another move, from a new form.
 		f.Del("form_id")
-		p.showStart(c, http.StatusUnprocessableEntity, f, []models.FieldError{{Field: "staff.given_name",
+		p.startAgain(c, f, []models.FieldError{{Field: "staff.given_name",
 			Reason: "This form started a move already. Check the details and start the move again to start another"}})
 	case errors.As(err, &v):
-		p.showStart(c, http.StatusUnprocessableEntity, f, v.Fields)
+		p.startAgain(c, f, v.Fields)
 	case errors.As(err, &refused):
-		p.showStart(c, http.StatusConflict, f, []models.FieldError{{Field: "receiving_trust", Reason: capitalise(refused.Reason)}})
+		p.startAgain(c, f, []models.FieldError{{Field: "receiving_trust", Reason: capitalise(refused.Reason)}})
 	default:
 		p.portalError(c, err)
 	}
@@ -823,7 +829,9 @@ type rotationsData struct {
 }
 
 // rotationsPage: GET /portal/rotations.
-func (p *portal) rotationsPage(c *gin.Context) { p.showRotations(c, http.StatusOK, nil) }
+func (p *portal) rotationsPage(c *gin.Context) {
+	p.showRotations(c, http.StatusOK, p.takeOutcome(c, "/portal/rotations").Errors)
+}
 
 func (p *portal) showRotations(c *gin.Context, status int, errs []models.FieldError) {
 	u := currentUser(c)
@@ -840,11 +848,11 @@ func (p *portal) showRotations(c *gin.Context, status int, errs []models.FieldEr
 func (p *portal) uploadRotation(c *gin.Context) {
 	fh, err := c.FormFile("file")
 	if err != nil {
-		p.showRotations(c, http.StatusUnprocessableEntity, []models.FieldError{{Field: "file", Reason: "Select a CSV file to upload"}})
+		p.rotationsAgain(c, []models.FieldError{{Field: "file", Reason: "Select a CSV file to upload"}})
 		return
 	}
 	if fh.Size > moves.MaxUpload {
-		p.showRotations(c, http.StatusRequestEntityTooLarge, []models.FieldError{{Field: "file", Reason: "The file must be smaller than 8 MB"}})
+		p.rotationsAgain(c, []models.FieldError{{Field: "file", Reason: "The file must be smaller than 8 MB"}})
 		return
 	}
 	file, err := fh.Open()
@@ -860,7 +868,7 @@ func (p *portal) uploadRotation(c *gin.Context) {
 		if len(v.Fields) > 0 {
 			reason = capitalise(v.Fields[0].Reason)
 		}
-		p.showRotations(c, http.StatusUnprocessableEntity, []models.FieldError{{Field: "file", Reason: reason}})
+		p.rotationsAgain(c, []models.FieldError{{Field: "file", Reason: reason}})
 		return
 	} else if err != nil {
 		p.portalError(c, err)
@@ -932,4 +940,16 @@ func deadlineSuggestion(deadline *time.Time, now time.Time) string {
 		from = *deadline
 	}
 	return from.In(ukTime).AddDate(0, 0, 14).Format(time.DateOnly)
+}
+
+// startAgain sends the browser back to the start form with its faults and
+// what was typed.
+func (p *portal) startAgain(c *gin.Context, f url.Values, errs []models.FieldError) {
+	p.backWith(c, "/portal/start", outcome{Errors: errs, Form: f})
+}
+
+// rotationsAgain sends the browser back to the rotations page with what
+// was wrong with the upload.
+func (p *portal) rotationsAgain(c *gin.Context, errs []models.FieldError) {
+	p.backWith(c, "/portal/rotations", outcome{Errors: errs})
 }

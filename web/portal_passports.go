@@ -46,7 +46,13 @@ type passportRow struct {
 
 // passportsPage: GET /portal/passports, the people the trust deals with,
 // searched by name, email address or registration number.
-func (p *portal) passportsPage(c *gin.Context) { p.showPassports(c, http.StatusOK, url.Values{}, nil) }
+func (p *portal) passportsPage(c *gin.Context) {
+	o := p.takeOutcome(c, "/portal/passports")
+	if o.Form == nil {
+		o.Form = url.Values{}
+	}
+	p.showPassports(c, http.StatusOK, o.Form, o.Errors)
+}
 
 func (p *portal) showPassports(c *gin.Context, status int, form url.Values, errs []models.FieldError) {
 	u := currentUser(c)
@@ -94,7 +100,7 @@ func (p *portal) addPassport(c *gin.Context) {
 	if err := in.Validate(""); err != nil {
 		errs := labelled(err.(*models.ValidationError).Fields, map[string]string{"given_name": "First name", "family_name": "Last name",
 			"email": "Email address"})
-		p.showPassports(c, http.StatusUnprocessableEntity, f, orderFields(errs, "given_name", "family_name", "email"))
+		p.backWith(c, "/portal/passports", outcome{Errors: orderFields(errs, "given_name", "family_name", "email"), Form: f})
 		return
 	}
 	pp, created, err := p.creds.FindOrAddPassport(c.Request.Context(), access.Actor(c), in)
@@ -256,7 +262,8 @@ type credentialData struct {
 // credentialPage: GET /portal/passports/{id}/credentials/{cid}: what a
 // credential says, its history, and (for its issuer) the revoke form.
 func (p *portal) credentialPage(c *gin.Context) {
-	p.showCredential(c, http.StatusOK, "", nil)
+	o := p.takeOutcome(c, c.Request.URL.Path)
+	p.showCredential(c, http.StatusOK, o.Form.Get("reason"), o.Errors)
 }
 
 func (p *portal) showCredential(c *gin.Context, status int, reason string, errs []models.FieldError) {
@@ -360,8 +367,8 @@ func (p *portal) revokeAction(c *gin.Context) {
 		p.tellRevoked(c, c.Param("cid"))
 		c.Redirect(http.StatusSeeOther, "/portal/passports/"+c.Param("id")+"/credentials/"+c.Param("cid")+"?done=revoked")
 	case errors.As(err, &v):
-		p.showCredential(c, http.StatusUnprocessableEntity, c.PostForm("reason"),
-			[]models.FieldError{{Field: "reason", Reason: "Enter why you are revoking it, in 5 to 500 characters"}})
+		p.backWith(c, "/portal/passports/"+c.Param("id")+"/credentials/"+c.Param("cid"), outcome{Form: url.Values{"reason": {c.PostForm("reason")}},
+			Errors: []models.FieldError{{Field: "reason", Reason: "Enter why you are revoking it, in 5 to 500 characters"}}})
 	case errors.Is(err, models.ErrConflict):
 		c.Redirect(http.StatusSeeOther, "/portal/passports/"+c.Param("id")+"/credentials/"+c.Param("cid"))
 	default:
@@ -426,7 +433,20 @@ func inputOf(fd credField, suffix string, form url.Values, errs []models.FieldEr
 // form serves a move (the sending trust's records, or the receiving
 // trust's own re-check).
 func (p *portal) recordPage(c *gin.Context) {
-	p.showRecord(c, http.StatusOK, url.Values{"move": {c.Query("move")}}, nil)
+	o := p.takeOutcome(c, c.Request.URL.Path)
+	if o.Form == nil {
+		o.Form = url.Values{"move": {c.Query("move")}}
+	}
+	p.showRecord(c, http.StatusOK, o.Form, o.Errors)
+}
+
+// recordAgain sends the browser back to the record form with its faults.
+func (p *portal) recordAgain(c *gin.Context, f url.Values, errs []models.FieldError) {
+	page := c.Request.URL.Path
+	if mv := f.Get("move"); mv != "" {
+		page += "?move=" + url.QueryEscape(mv)
+	}
+	p.backWith(c, page, outcome{Errors: errs, Form: f})
 }
 
 func (p *portal) showRecord(c *gin.Context, status int, form url.Values, errs []models.FieldError) {
@@ -505,7 +525,7 @@ func (p *portal) recordAction(c *gin.Context) {
 		return
 	}
 	if len(errs) > 0 {
-		p.showRecord(c, http.StatusUnprocessableEntity, f, errs)
+		p.recordAgain(c, f, errs)
 		return
 	}
 	a := access.Actor(c)
@@ -554,7 +574,7 @@ func (p *portal) recordAction(c *gin.Context) {
 	var v *models.ValidationError
 	if errors.As(err, &v) { // the form's checks ran above; this is the day turning between them
 		errs, _ := claimErrors(err, credForms[t], "")
-		p.showRecord(c, http.StatusUnprocessableEntity, f, errs)
+		p.recordAgain(c, f, errs)
 		return
 	}
 	if err != nil {
