@@ -196,6 +196,11 @@ func TestPortalInTheBrowser(t *testing.T) {
 	if got := rrk.Text(".nhsuk-error-summary"); !strings.Contains(got, "why you are rejecting") {
 		t.Fatalf("rejecting without a reason: %q", got)
 	}
+	// Refused, the page is the move's own again (post, redirect, get): its
+	// live refresh carries on, no page lives at the form's address.
+	if got := rrk.Path(); got != moveURL {
+		t.Errorf("after a refused decision the page is at %s, not the move's %s", got, moveURL)
+	}
 	check(rrk, "portal-move-reject-needs-reason")
 	rrk.Do(chromedp.SendKeys(chromedp.CSS("textarea[id^=reason-]"), "We need a certificate from the last 12 months."))
 	submit(rrk, byID("reject-core_skills_training"), "Sam Okafor")
@@ -204,6 +209,14 @@ func TestPortalInTheBrowser(t *testing.T) {
 		t.Fatalf("decisions on the completed move: %q", got)
 	}
 	check(rrk, "portal-move-completed")
+	// The emails as their recipients see them (HTML, with a button for the
+	// call to action).
+	mail := b.NewTab()
+	mail.Open("/dev/mail")
+	if n := browsertest.Eval[int](mail, `document.querySelectorAll("iframe.passport-email-html").length`); n < 6 {
+		t.Errorf("the mailbox frames %d emails' HTML", n)
+	}
+	check(mail, "dev-mailbox-emails")
 	hr.WaitText("#move-status", "completed", 30*time.Second)
 
 	// RRK checks the training itself and records it on Sam's passport.
