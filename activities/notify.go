@@ -2,9 +2,12 @@ package activities
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -92,13 +95,28 @@ func (a *Activities) send(ctx context.Context, mc moveContext, key, template, re
 			return err
 		}
 	}
+	// Whoever else the trust's settings name hears it too.
+	trust := map[string]models.Trust{"sending_trust": mc.sending, "receiving_trust": mc.receiving}[recipient]
+	for _, addr := range trust.AlsoTellList() {
+		if strings.EqualFold(addr, to) {
+			continue
+		}
+		sum := sha256.Sum256([]byte(strings.ToLower(addr))) // the same address, the same key, whatever its place
+		n.ID = key + "/also/" + hex.EncodeToString(sum[:6])
+		if err := a.Outbox.Send(ctx, n, jobs.Email{To: addr, Subject: e.Subject, Text: e.Text, HTML: e.HTML, Notice: !asksToAct[template]}); err != nil {
+			return err
+		}
+	}
 	// The person who started the move hears what the sending trust hears,
 	// besides the trust's own address.
 	if recipient != "sending_trust" || mc.move.StartedBy == "" {
 		return nil
 	}
 	u, err := a.Store.User(ctx, mc.move.StartedBy)
-	if errors.Is(err, models.ErrNotFound) || (err == nil && (u.DisabledAt != nil || strings.EqualFold(u.Email, to))) {
+	told := func(addr string) bool {
+		return strings.EqualFold(addr, to) || slices.ContainsFunc(trust.AlsoTellList(), func(a string) bool { return strings.EqualFold(a, addr) })
+	}
+	if errors.Is(err, models.ErrNotFound) || (err == nil && (u.DisabledAt != nil || told(u.Email))) {
 		return nil
 	}
 	if err != nil {

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"slices"
 	"testing"
 )
 
@@ -66,5 +67,31 @@ func TestTrustSettingsBelongToTheTrust(t *testing.T) {
 	}
 	if rec := h.do("RRK/trust_admin", http.MethodPost, "/api/v1/trusts/RJ1/keys/rotate", nil, nil); rec.Code != http.StatusNotFound {
 		t.Errorf("rotating another trust's key: %d", rec.Code)
+	}
+}
+
+// A trust's policy names who else is told of its moves: set, read back,
+// left as it was when a change leaves it out, and each bad address named.
+func TestPolicyNamesWhoElseIsTold(t *testing.T) {
+	h := newHarness(t)
+	var got struct {
+		AlsoTell []string `json:"also_tell"`
+	}
+	body := `{"reminder_interval_hours":72,"max_reminders":3,"deadline_days":28,"also_tell":["Moves@NHS.net","rota@nhs.net"]}`
+	if rec := h.do("RJ1/trust_admin", http.MethodPut, "/api/v1/trusts/RJ1/policy", body, &got); rec.Code != http.StatusOK ||
+		!slices.Equal(got.AlsoTell, []string{"moves@nhs.net", "rota@nhs.net"}) {
+		t.Fatalf("set: %d %+v", rec.Code, got)
+	}
+	h.do("RJ1/trust_admin", http.MethodPut, "/api/v1/trusts/RJ1/policy", `{"reminder_interval_hours":48,"max_reminders":3,"deadline_days":28}`, &got)
+	if !slices.Equal(got.AlsoTell, []string{"moves@nhs.net", "rota@nhs.net"}) {
+		t.Errorf("a change that leaves it out: %+v", got)
+	}
+	rec := h.do("RJ1/trust_admin", http.MethodPut, "/api/v1/trusts/RJ1/policy",
+		`{"reminder_interval_hours":48,"max_reminders":3,"deadline_days":28,"also_tell":["ok@nhs.net","nope","ok@nhs.net"]}`, nil)
+	if p := h.problem(rec); rec.Code != http.StatusUnprocessableEntity || !hasField(p, "also_tell[1]") || !hasField(p, "also_tell[2]") {
+		t.Errorf("bad addresses: %d %+v", rec.Code, p)
+	}
+	if rec := h.do("RJ1/hr", http.MethodGet, "/api/v1/trusts/RJ1/policy", nil, &got); rec.Code != http.StatusOK || len(got.AlsoTell) != 2 {
+		t.Errorf("read: %d %+v", rec.Code, got)
 	}
 }

@@ -2,6 +2,9 @@ package models
 
 import (
 	"regexp"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -25,6 +28,10 @@ type Trust struct {
 	// credentials a passport lacks (the records step is skipped); the
 	// receiving trust checks them itself.
 	SkipRecordRequests bool `gorm:"not null;default:false"`
+	// AlsoTell are the addresses (comma-separated, at most MaxAlsoTell)
+	// told what the trust is told about its moves, besides ContactEmail
+	// and the person who started a move.
+	AlsoTell string `gorm:"size:1700;not null;default:''"`
 	// SuspendedAt is set while an operator has suspended the trust: no new
 	// moves to or from it.
 	SuspendedAt *time.Time
@@ -50,4 +57,41 @@ func (t Trust) Validate() error {
 		}
 	}
 	return v.Err()
+}
+
+// MaxAlsoTell bounds the addresses a trust may have told of its moves
+// besides its own.
+const MaxAlsoTell = 5
+
+// AlsoTellList is AlsoTell as a list.
+func (t Trust) AlsoTellList() []string {
+	var out []string
+	for _, a := range strings.Split(t.AlsoTell, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// CheckAlsoTell normalises the addresses a trust wants told of its moves;
+// a *ValidationError names each one at fault (field "also_tell[i]").
+func CheckAlsoTell(addrs []string) ([]string, error) {
+	var v ValidationError
+	if len(addrs) > MaxAlsoTell {
+		v.Add("also_tell", "at most 5 addresses")
+	}
+	var out []string
+	for i, a := range addrs {
+		e, ok := NormalizeEmail(a)
+		switch {
+		case !ok:
+			v.Add("also_tell["+strconv.Itoa(i)+"]", "must be an email address such as name@nhs.net")
+		case slices.Contains(out, e):
+			v.Add("also_tell["+strconv.Itoa(i)+"]", "is listed twice")
+		default:
+			out = append(out, e)
+		}
+	}
+	return out, v.Err()
 }

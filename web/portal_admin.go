@@ -133,9 +133,25 @@ func (p *portal) savePolicyForm(c *gin.Context) {
 		ask := a == "yes"
 		in.AskForRecords = &ask
 	}
+	also := []string{}
+	for _, line := range strings.Split(c.PostForm("also_tell"), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			also = append(also, line)
+		}
+	}
+	in.AlsoTell = &also
 	err := v.Err()
 	if err == nil {
 		_, err = p.admin.SavePolicy(c.Request.Context(), access.Actor(c), currentUser(c).TrustODS, in)
+	}
+	var bad *models.ValidationError
+	if errors.As(err, &bad) {
+		for i, f := range bad.Fields {
+			if strings.HasPrefix(f.Field, "also_tell") {
+				bad.Fields[i] = models.FieldError{Field: "also_tell", Reason: "Enter up to 5 work email addresses, one on each line, like name@nhs.net"}
+			}
+		}
+		bad.Fields = slices.CompactFunc(bad.Fields, func(a, b models.FieldError) bool { return a == b })
 	}
 	p.settingsResult(c, err, "saved", settingsData{})
 }

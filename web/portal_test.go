@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -582,5 +583,29 @@ func TestSignInLimits(t *testing.T) {
 	tasks, _ := insp.ListPendingTasks(jobs.QueueEmail, asynq.PageSize(100))
 	if len(tasks) > 5 {
 		t.Errorf("%d sign-in emails to one person within 15 minutes, want at most 5", len(tasks))
+	}
+}
+
+// A trust's administrator chooses who else is told of its moves; an
+// address that is not one is named and nothing is saved (issue 13).
+func TestSettingsChooseWhoElseIsTold(t *testing.T) {
+	ph := newPortalHarness(t)
+	admin := ph.signIn("RJ1/trust_admin")
+	token := csrf(t, admin.send("GET", "/portal/settings", nil).Body.String())
+	policy := url.Values{"csrf": {token}, "reminder_interval_hours": {"24"}, "max_reminders": {"2"}, "deadline_days": {"10"}, "ask_for_records": {"yes"}}
+	policy.Set("also_tell", "moves@nhs.net\nnot an address")
+	rec := admin.refused("/portal/settings/policy", policy)
+	if !strings.Contains(rec.Body.String(), `href="#also_tell">Enter up to 5 work email addresses`) || !strings.Contains(rec.Body.String(), "not an address</textarea>") {
+		t.Errorf("a bad address: %d", rec.Code)
+	}
+	if tr, _ := ph.store.Trust(t.Context(), "RJ1"); tr.AlsoTell != "" {
+		t.Fatalf("a refused form saved %q", tr.AlsoTell)
+	}
+	policy.Set("also_tell", " Moves@NHS.net \n\nrota@nhs.net")
+	if rec := admin.send("POST", "/portal/settings/policy", policy); rec.Code != http.StatusSeeOther {
+		t.Fatalf("good addresses: %d", rec.Code)
+	}
+	if tr, _ := ph.store.Trust(t.Context(), "RJ1"); !slices.Equal(tr.AlsoTellList(), []string{"moves@nhs.net", "rota@nhs.net"}) {
+		t.Errorf("saved %q", tr.AlsoTell)
 	}
 }

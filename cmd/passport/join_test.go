@@ -113,7 +113,8 @@ func TestNewTrustJoinsAndStartsItsFirstMove(t *testing.T) {
 	}
 	_, token = hana.get("/portal/settings")
 	if code, _, body := hana.post("/portal/settings/policy", url.Values{"csrf": {token}, "reminder_interval_hours": {"48"},
-		"max_reminders": {"3"}, "deadline_days": {"21"}}); code != http.StatusOK || !strings.Contains(body, "changes are saved") {
+		"max_reminders": {"3"}, "deadline_days": {"21"}, "also_tell": {"Leeds.Moves@nhs.net\n"}}); code != http.StatusOK || !strings.Contains(body, "changes are saved") ||
+		!strings.Contains(body, ">leeds.moves@nhs.net</textarea>") {
 		t.Fatalf("policy: %d", code)
 	}
 	if code, _, body := hana.post("/portal/settings/users", url.Values{"csrf": {token}, "name": {"Ola Ade"},
@@ -166,6 +167,7 @@ func TestNewTrustJoinsAndStartsItsFirstMove(t *testing.T) {
 	}
 	forOla := mailTo(t, base, "ola.ade@nhs.net", "Records needed")
 	mailTo(t, base, "hana.malik@nhs.net", "Records needed")
+	mailTo(t, base, "leeds.moves@nhs.net", "Records needed") // whom Leeds's settings also tell
 	if !strings.Contains(forOla, "?for=RR8") {
 		t.Errorf("the records email's link does not say it is Leeds's: %s", forOla)
 	}

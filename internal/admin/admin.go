@@ -170,6 +170,18 @@ type Policy struct {
 	// AskForRecords: moves the trust sends ask it for what a passport
 	// lacks (the records step). Left out of a change, it stays as it was.
 	AskForRecords *bool `json:"ask_for_records,omitempty"`
+	// AlsoTell are addresses told what the trust is told about its moves
+	// (up to 5), besides its contact address and the person who started a
+	// move. Left out of a change, they stay as they were.
+	AlsoTell *[]string `json:"also_tell,omitempty"`
+}
+
+// AlsoTellLines is AlsoTell one address a line, for the settings form.
+func (p Policy) AlsoTellLines() string {
+	if p.AlsoTell == nil {
+		return ""
+	}
+	return strings.Join(*p.AlsoTell, "\n")
 }
 
 // Asks says "yes" or "no" to asking for records, for the settings form.
@@ -184,8 +196,12 @@ func (p Policy) Asks() string {
 func PolicyOf(t models.Trust) Policy {
 	p := t.Policy
 	ask := !t.SkipRecordRequests
+	also := t.AlsoTellList()
+	if also == nil {
+		also = []string{}
+	}
 	return Policy{ReminderIntervalHours: int(p.ReminderInterval / time.Hour), MaxReminders: p.MaxReminders, DeadlineDays: int(p.Deadline / (24 * time.Hour)),
-		AskForRecords: &ask}
+		AskForRecords: &ask, AlsoTell: &also}
 }
 
 // SavePolicy sets a trust's move policy and records who did; it returns
@@ -203,9 +219,19 @@ func (s *Service) SavePolicy(ctx context.Context, a models.Actor, ods string, in
 	if in.AskForRecords != nil {
 		t.SkipRecordRequests = !*in.AskForRecords
 	}
+	if in.AlsoTell != nil {
+		list, err := models.CheckAlsoTell(*in.AlsoTell)
+		if err != nil {
+			return t, err
+		}
+		t.AlsoTell = strings.Join(list, ",")
+	}
 	err = s.Store.Audited(ctx, a, "policy.changed", "trust", ods, in,
 		func(tx *store.Store) error {
-			return tx.SaveMovePolicy(ctx, ods, t.Policy, t.SkipRecordRequests)
+			if err := tx.SaveMovePolicy(ctx, ods, t.Policy, t.SkipRecordRequests); err != nil {
+				return err
+			}
+			return tx.SaveAlsoTell(ctx, ods, t.AlsoTell)
 		})
 	return t, renamePolicyFields(err)
 }

@@ -36,6 +36,13 @@ func (s *Store) Trusts(ctx context.Context) ([]models.Trust, error) {
 	return ts, translate(err, "list trusts")
 }
 
+// SaveAlsoTell sets the addresses told of a trust's moves besides its own
+// (comma-separated, checked by models.CheckAlsoTell).
+func (s *Store) SaveAlsoTell(ctx context.Context, ods, addrs string) error {
+	err := s.db.WithContext(ctx).Model(&models.Trust{}).Where("ods_code = ?", ods).Update("also_tell", addrs).Error
+	return translate(err, "save also tell")
+}
+
 // SaveMovePolicy sets a trust's move policy.
 func (s *Store) SaveMovePolicy(ctx context.Context, ods string, p models.MovePolicy, skipRecordRequests bool) error {
 	if err := p.Validate(); err != nil {
