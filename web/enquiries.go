@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -36,6 +37,10 @@ func contactTitle(kind string) string {
 func contactForm(kind string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		d := contactPage{pageData: pageData{Title: contactTitle(kind), CSRF: csrfTokenAt(c, "/contact/")}, Kind: kind}
+		if o := takeBack(c, "/contact/"+kind); len(o.Errors) > 0 {
+			d.Title, d.Errors = "Error: "+d.Title, o.Errors
+			d.Form = models.Enquiry{Name: o.Form.Get("name"), Email: o.Form.Get("email"), TrustODS: o.Form.Get("trust"), Message: o.Form.Get("message")}
+		}
 		renderContact(c, http.StatusOK, d)
 	}
 }
@@ -55,11 +60,13 @@ func (h *handlers) sendEnquiry(kind string) gin.HandlerFunc {
 		e := models.Enquiry{ID: uuid.NewString(), Kind: kind, Name: c.PostForm("name"), Email: c.PostForm("email"),
 			TrustODS: c.PostForm("trust"), Message: c.PostForm("message"), Status: "open", CreatedAt: time.Now().UTC()}
 		if err := e.Validate(); err != nil {
-			d := contactPage{pageData: pageData{Title: "Error: " + contactTitle(kind), CSRF: csrfTokenAt(c, "/contact/")}, Kind: kind, Form: e}
+			// Back to the form (post, redirect, get) with what was wrong and
+			// what was typed.
+			o := outcome{Form: url.Values{"name": {c.PostForm("name")}, "email": {c.PostForm("email")}, "trust": {c.PostForm("trust")}, "message": {c.PostForm("message")}}}
 			if v, ok := err.(*models.ValidationError); ok {
-				d.Errors = v.Fields
+				o.Errors = v.Fields
 			}
-			renderContact(c, http.StatusUnprocessableEntity, d)
+			sendBack(c, "/contact/"+kind, o, secureRequest(c))
 			return
 		}
 		if err := h.store.CreateEnquiry(c.Request.Context(), &e); err != nil {

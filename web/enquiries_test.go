@@ -46,9 +46,16 @@ func TestContactForms(t *testing.T) {
 	}
 
 	rec := form("/contact/trust", url.Values{"name": {""}, "email": {"nope"}, "trust": {"?"}, "message": {"hi"}}, "192.0.2.1")
-	if rec.Code != http.StatusUnprocessableEntity {
-		t.Fatalf("bad enquiry: %d", rec.Code)
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/contact/trust" {
+		t.Fatalf("bad enquiry: %d to %q, want back to the form", rec.Code, rec.Header().Get("Location"))
 	}
+	back := httptest.NewRequest(http.MethodGet, "/contact/trust", nil)
+	back.RemoteAddr = "192.0.2.1:1234"
+	for _, c := range rec.Result().Cookies() {
+		back.AddCookie(c)
+	}
+	rec = httptest.NewRecorder()
+	h.handler.ServeHTTP(rec, back)
 	for _, field := range []string{"#name", "#email", "#trust", "#message"} {
 		if !strings.Contains(rec.Body.String(), `href="`+field+`"`) {
 			t.Errorf("the error summary does not link to %s", field)

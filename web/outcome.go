@@ -32,11 +32,33 @@ type outcome struct {
 	Problem string              `json:"p,omitempty"`
 	Errors  []models.FieldError `json:"e,omitempty"`
 	Form    url.Values          `json:"f,omitempty"`
+	// Done, on a staff link's page, is what a form did (a title and what
+	// happens next): the link is used up, so the page says so instead.
+	Done *done `json:"d,omitempty"`
+}
+
+// done is a form's success in words.
+type done struct {
+	Title   string `json:"t"`
+	Message string `json:"m"`
 }
 
 // backWith sends the browser back to page (a path, with its query if it
 // has one) with the outcome of a refused form.
-func (p *portal) backWith(c *gin.Context, page string, o outcome) {
+func (p *portal) backWith(c *gin.Context, page string, o outcome) { sendBack(c, page, o, p.secure(c)) }
+
+// takeOutcome reads, and clears, the outcome a redirect brought to the
+// page at path; the zero outcome when there is none.
+func (p *portal) takeOutcome(c *gin.Context, path string) outcome { return takeBack(c, path) }
+
+// secureRequest reports whether the request came over https (directly or
+// through a trusted proxy), for the cookies of the public pages.
+func secureRequest(c *gin.Context) bool {
+	return c.Request.TLS != nil || strings.HasPrefix(c.GetHeader("X-Forwarded-Proto"), "https")
+}
+
+// sendBack sends the browser to page with an outcome for it.
+func sendBack(c *gin.Context, page string, o outcome, secure bool) {
 	path, _, _ := strings.Cut(page, "?")
 	o.Form.Del("csrf")
 	value := packOutcome(o)
@@ -45,20 +67,20 @@ func (p *portal) backWith(c *gin.Context, page string, o outcome) {
 		value = packOutcome(o)
 	}
 	http.SetCookie(c.Writer, &http.Cookie{Name: outcomeCookie, Value: value, Path: path, MaxAge: 120,
-		HttpOnly: true, Secure: p.secure(c), SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode})
 	c.Redirect(http.StatusSeeOther, page)
 }
 
-// takeOutcome reads, and clears, the outcome a redirect brought to the
-// page at path; the zero outcome when there is none.
-func (p *portal) takeOutcome(c *gin.Context, path string) outcome {
+// takeBack reads, and clears, the outcome a redirect brought to the page
+// at path.
+func takeBack(c *gin.Context, path string) outcome {
 	var o outcome
 	v, err := c.Cookie(outcomeCookie)
 	if err != nil || v == "" {
 		return o
 	}
 	http.SetCookie(c.Writer, &http.Cookie{Name: outcomeCookie, Value: "", Path: path, MaxAge: -1,
-		HttpOnly: true, Secure: p.secure(c), SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: secureRequest(c), SameSite: http.SameSiteLaxMode})
 	packed, err := base64.RawURLEncoding.DecodeString(v)
 	if err != nil {
 		return outcome{}

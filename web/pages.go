@@ -107,12 +107,17 @@ func capitalise(s string) string {
 
 // linkPage: GET /s/{token}, the page behind an emailed link.
 func (h *handlers) linkPage(c *gin.Context) {
+	o := takeBack(c, "/s/"+c.Param("token"))
+	if o.Done != nil { // what the form just did (the link is used up now)
+		render(c, http.StatusOK, "done", pageData{Title: o.Done.Title, Message: o.Done.Message})
+		return
+	}
 	l, err := h.moves.ResolveLink(c.Request.Context(), c.Param("token"))
 	if err != nil {
 		linkProblem(c, err)
 		return
 	}
-	h.showLink(c, http.StatusOK, l, "")
+	h.showLink(c, http.StatusOK, l, o.Problem)
 }
 
 func (h *handlers) showLink(c *gin.Context, status int, l moves.Link, problem string) {
@@ -198,7 +203,7 @@ func (h *handlers) linkAction(c *gin.Context) {
 				linkProblem(c, err)
 				return
 			}
-			h.showLink(c, http.StatusUnprocessableEntity, l, "Tick at least one thing to share, or choose to share nothing and stop the move")
+			sendBack(c, "/s/"+token, outcome{Problem: "Tick at least one thing to share, or choose to share nothing and stop the move"}, secureRequest(c))
 			return
 		}
 		l, err = h.moves.GiveConsent(c.Request.Context(), token, types)
@@ -234,5 +239,6 @@ func (h *handlers) linkAction(c *gin.Context) {
 			msg = "Thank you. We have emailed you a link for the next step."
 		}
 	}
-	render(c, http.StatusOK, "done", pageData{Title: title, Message: msg, Link: l})
+	// Post, redirect, get: a reload shows this again rather than posting.
+	sendBack(c, "/s/"+token, outcome{Done: &done{Title: title, Message: msg}}, secureRequest(c))
 }

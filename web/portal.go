@@ -266,7 +266,8 @@ type demoUser struct {
 
 // signInPage: GET /portal/sign-in.
 func (p *portal) signInPage(c *gin.Context) {
-	p.showSignIn(c, http.StatusOK, signInData{Next: safeNext(c.Query("next"))}, nil)
+	o := p.takeOutcome(c, "/portal/sign-in")
+	p.showSignIn(c, http.StatusOK, signInData{Next: safeNext(c.Query("next")), Email: o.Form.Get("email")}, o.Errors)
 }
 
 func (p *portal) showSignIn(c *gin.Context, status int, d signInData, errs []models.FieldError) {
@@ -295,7 +296,8 @@ func (p *portal) sendSignInLink(c *gin.Context) {
 	d := signInData{Email: c.PostForm("email"), Next: safeNext(c.PostForm("next"))}
 	email, ok := models.NormalizeEmail(d.Email)
 	if !ok {
-		p.showSignIn(c, http.StatusUnprocessableEntity, d, []models.FieldError{{Field: "email", Reason: "Enter your work email address, like name@nhs.net"}})
+		p.backWith(c, "/portal/sign-in?next="+url.QueryEscape(d.Next), outcome{Form: url.Values{"email": {d.Email}},
+			Errors: []models.FieldError{{Field: "email", Reason: "Enter your work email address, like name@nhs.net"}}})
 		return
 	}
 	u, err := p.store.UserByEmail(c.Request.Context(), email)

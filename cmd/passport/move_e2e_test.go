@@ -333,8 +333,11 @@ func TestMoveEndToEnd(t *testing.T) {
 	if strings.Contains(page, "checked") {
 		t.Error("the consent page ticks something before the person chooses")
 	}
-	if code, _ := p.submit(consent, url.Values{"csrf": {csrf}, "action": {"consent"}}); code != http.StatusUnprocessableEntity {
-		t.Errorf("consent to nothing: %d, want 422", code)
+	// Nothing ticked: back to the consent page (post, redirect, get),
+	// which says what to do; nothing is shared.
+	if at, code, body := p.submitAt(consent, url.Values{"csrf": {csrf}, "action": {"consent"}}); code != http.StatusOK || at != consent ||
+		!strings.Contains(body, "Tick at least one thing to share") {
+		t.Errorf("consent to nothing: %d at %s", code, at)
 	}
 	_, csrf = p.open(consent)
 	if code, body := p.submit(consent, url.Values{"csrf": {csrf}, "action": {"consent"}, "type": {"dbs_check", "core_skills_training"}}); code != http.StatusOK {
