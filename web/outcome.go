@@ -72,8 +72,16 @@ func sendBack(c *gin.Context, page string, o outcome, secure bool) {
 }
 
 // takeBack reads, and clears, the outcome a redirect brought to the page
-// at path.
+// at path (its Form never nil: what was typed, or nothing).
 func takeBack(c *gin.Context, path string) outcome {
+	o := readBack(c, path)
+	if o.Form == nil {
+		o.Form = url.Values{}
+	}
+	return o
+}
+
+func readBack(c *gin.Context, path string) outcome {
 	var o outcome
 	v, err := c.Cookie(outcomeCookie)
 	if err != nil || v == "" {

@@ -32,9 +32,6 @@ type importsData struct {
 // importsPage: GET /portal/imports.
 func (p *portal) importsPage(c *gin.Context) {
 	o := p.takeOutcome(c, "/portal/imports")
-	if o.Form == nil {
-		o.Form = url.Values{}
-	}
 	p.showImports(c, http.StatusOK, o.Form, o.Errors)
 }
 

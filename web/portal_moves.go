@@ -646,9 +646,6 @@ type startData struct {
 // startPage: GET /portal/moves/new.
 func (p *portal) startPage(c *gin.Context) {
 	o := p.takeOutcome(c, "/portal/start")
-	if o.Form == nil {
-		o.Form = url.Values{}
-	}
 	p.showStart(c, http.StatusOK, o.Form, o.Errors)
 }
 

@@ -48,9 +48,6 @@ type passportRow struct {
 // searched by name, email address or registration number.
 func (p *portal) passportsPage(c *gin.Context) {
 	o := p.takeOutcome(c, "/portal/passports")
-	if o.Form == nil {
-		o.Form = url.Values{}
-	}
 	p.showPassports(c, http.StatusOK, o.Form, o.Errors)
 }
 
@@ -434,7 +431,7 @@ func inputOf(fd credField, suffix string, form url.Values, errs []models.FieldEr
 // trust's own re-check).
 func (p *portal) recordPage(c *gin.Context) {
 	o := p.takeOutcome(c, c.Request.URL.Path)
-	if o.Form == nil {
+	if len(o.Form) == 0 {
 		o.Form = url.Values{"move": {c.Query("move")}}
 	}
 	p.showRecord(c, http.StatusOK, o.Form, o.Errors)
