@@ -79,9 +79,11 @@ func (a *Activities) send(ctx context.Context, mc moveContext, key, template, re
 			}
 		}
 	}
+	// Each side is told in its own words where the email has them (the
+	// member of staff in the second person).
 	name := template
-	if recipient == "staff" && emails.Has(template+"_staff") {
-		name = template + "_staff" // the member of staff is told in the second person
+	if side := map[string]string{"staff": "_staff", "sending_trust": "_sending", "receiving_trust": "_receiving"}[recipient]; emails.Has(template + side) {
+		name = template + side
 	}
 	e, err := emails.Render(name, d)
 	if err != nil {

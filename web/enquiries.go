@@ -37,7 +37,12 @@ func contactTitle(kind string) string {
 func contactForm(kind string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		d := contactPage{pageData: pageData{Title: contactTitle(kind), CSRF: csrfTokenAt(c, "/contact/")}, Kind: kind}
-		if o := takeBack(c, "/contact/"+kind); len(o.Errors) > 0 {
+		o := takeBack(c, "/contact/"+kind)
+		if o.Done != nil {
+			render(c, http.StatusOK, "done", pageData{Title: o.Done.Title, Message: o.Done.Message})
+			return
+		}
+		if len(o.Errors) > 0 {
 			d.Title, d.Errors = "Error: "+d.Title, o.Errors
 			d.Form = models.Enquiry{Name: o.Form.Get("name"), Email: o.Form.Get("email"), TrustODS: o.Form.Get("trust"), Message: o.Form.Get("message")}
 		}
@@ -86,7 +91,8 @@ func (h *handlers) sendEnquiry(kind string) gin.HandlerFunc {
 				_ = c.Error(err)
 			}
 		}
-		render(c, http.StatusOK, "done", pageData{Title: "Question sent", Message: "We have emailed you to confirm we have it, and will reply within 2 working days."})
+		sendBack(c, "/contact/"+kind, outcome{Done: &done{Title: "Question sent", Message: "We have emailed you to confirm we have it, and will reply within 2 working days."}},
+			secureRequest(c))
 	}
 }
 

@@ -65,6 +65,16 @@ func TestContactForms(t *testing.T) {
 		t.Error("what was typed is lost")
 	}
 	rec = form("/contact/staff", url.Values{"name": {"Sam Lee"}, "email": {"Sam@NHS.net"}, "message": {"My link has expired, what now?"}}, "192.0.2.2")
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/contact/staff" {
+		t.Fatalf("good enquiry: %d to %q, want back to the form's page", rec.Code, rec.Header().Get("Location"))
+	}
+	sent := httptest.NewRequest(http.MethodGet, "/contact/staff", nil)
+	sent.RemoteAddr = "192.0.2.2:1234"
+	for _, c := range rec.Result().Cookies() {
+		sent.AddCookie(c)
+	}
+	rec = httptest.NewRecorder()
+	h.handler.ServeHTTP(rec, sent)
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Question sent") {
 		t.Fatalf("good enquiry: %d %s", rec.Code, rec.Body)
 	}

@@ -267,6 +267,10 @@ type demoUser struct {
 // signInPage: GET /portal/sign-in.
 func (p *portal) signInPage(c *gin.Context) {
 	o := p.takeOutcome(c, "/portal/sign-in")
+	if o.Done != nil {
+		p.page(c, http.StatusOK, "sign-in-sent", portalPage{Title: o.Done.Title, Data: o.Done.Message})
+		return
+	}
 	p.showSignIn(c, http.StatusOK, signInData{Next: safeNext(c.Query("next")), Email: o.Form.Get("email")}, o.Errors)
 }
 
@@ -312,7 +316,8 @@ func (p *portal) sendSignInLink(c *gin.Context) {
 			return
 		}
 	}
-	p.page(c, http.StatusOK, "sign-in-sent", portalPage{Title: "Check your email", Data: email})
+	// Post, redirect, get: a reload shows this page, never asks again.
+	p.backWith(c, "/portal/sign-in?next="+url.QueryEscape(d.Next), outcome{Done: &done{Title: "Check your email", Message: email}})
 }
 
 // emailSignInLink makes a single-use sign-in link for the person and queues

@@ -83,6 +83,17 @@ func HelpPath(name string, forTrust bool) string {
 	return helpPaths[name]
 }
 
+// baseName is a template's name without its side ("completed_staff" is
+// "completed").
+func baseName(name string) string {
+	for _, side := range []string{"_staff", "_sending", "_receiving"} {
+		if b, ok := strings.CutSuffix(name, side); ok {
+			return b
+		}
+	}
+	return name
+}
+
 // Has reports whether there is a template by that name.
 func Has(name string) bool {
 	_, ok := templates[name]
@@ -276,6 +287,38 @@ Sign in with this link: {{.Link}}
 
 The link works once, for 7 days. After that, ask for a new link on the sign-in page.`,
 	},
+	// What each trust is told when a move ends, in words for its side:
+	// what happened and what, if anything, is asked of it now.
+	"completed_sending": {
+		subject: "Move completed: {{.StaffName}} to {{.ReceivingTrust}}",
+		body: `The move of {{.StaffName}} to {{.ReceivingTrust}} is complete: {{.ReceivingTrust}} has made its decisions on what was shared. Nothing more is asked of you.
+
+See the details: {{.Link}}`,
+	},
+	"completed_receiving": {
+		subject: "Move completed: {{.StaffName}} from {{.SendingTrust}}",
+		body: `The move of {{.StaffName}} from {{.SendingTrust}} is complete: you have decided on every credential shared.
+
+Check yourselves anything you rejected or did not receive, and record the result on their passport so that their next move carries it: {{.Link}}`,
+	},
+	"cancelled_receiving": {
+		subject: "Move cancelled: {{.StaffName}} from {{.SendingTrust}}",
+		body: `The move of {{.StaffName}} from {{.SendingTrust}} to you was cancelled{{with .Reason}}: {{.}}{{end}}.
+
+You can no longer see anything that was shared. If they still join you, do your own pre-employment checks.
+
+See the details: {{.Link}}`,
+	},
+	"consent_withdrawn_receiving": {
+		subject: "Consent withdrawn: {{.StaffName}}",
+		body:    `{{.StaffName}} has withdrawn their consent: you can no longer see the credentials shared in their move from {{.SendingTrust}}. Check again yourselves anything you still rely on.`,
+	},
+	"expired_sending": {
+		subject: "Move expired: {{.StaffName}} to {{.ReceivingTrust}}",
+		body: `The move of {{.StaffName}} to {{.ReceivingTrust}} expired on {{.Deadline}} without an answer at the {{.Stage}} stage.
+
+If they are still moving, start it again: {{.Link}}`,
+	},
 	// What the member of staff is told when their move ends or waits:
 	// in the second person, with what happens next and their passport's
 	// link.
@@ -372,7 +415,7 @@ func Render(name string, d Data) (Email, error) {
 	if err != nil {
 		return Email{}, err
 	}
-	text += "\n\nHelp and answers to common questions: " + strings.TrimRight(d.PublicURL, "/") + HelpPath(strings.TrimSuffix(name, "_staff"), d.ForTrust)
+	text += "\n\nHelp and answers to common questions: " + strings.TrimRight(d.PublicURL, "/") + HelpPath(baseName(name), d.ForTrust)
 	return Email{Subject: subject, Text: text + "\n\nStaff Passport - NHS\n", HTML: toHTML(text, d.PublicURL)}, nil
 }
 

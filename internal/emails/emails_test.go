@@ -93,6 +93,12 @@ func TestStaffAndTrustsAreToldInTheirOwnWords(t *testing.T) {
 		t.Errorf("the staff's completion email:\n%s\n%s", staff.Subject, staff.Text)
 	}
 	d.ForTrust = true
+	sending, err1 := Render("completed_sending", d)
+	receiving, err2 := Render("completed_receiving", d)
+	if err1 != nil || err2 != nil || !strings.Contains(sending.Text, "Nothing more is asked of you") ||
+		!strings.Contains(receiving.Text, "Check yourselves anything you rejected") || !strings.Contains(receiving.Text, "/help/trusts/") {
+		t.Errorf("each trust's completion email says what is asked of it:\n%s\n%s", sending.Text, receiving.Text)
+	}
 	trust, err := Render("completed", d)
 	if err != nil {
 		t.Fatal(err)
