@@ -84,6 +84,19 @@ func BenchmarkPortalPages(b *testing.B) {
 		return token
 	}
 	admin, operator := session(models.RoleTrustAdmin), session(models.RoleOperator)
+	// A move to RJ1 at its decision: a shared credential's claims, what
+	// was not shared and the move's story drawn for the receiving trust.
+	rrkHR := models.Actor{Kind: models.ActorUser, ID: "bench-rrk", Trust: "RRK", Role: models.RoleHR}
+	person, _, err := creds.FindOrAddPassport(ctx, rrkHR, models.StaffDetails{Email: "decision@bench.nhs.net", GivenName: "Dee", FamilyName: "Cision"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	dbs, err := creds.Issue(ctx, rrkHR, credentials.IssueInput{PassportID: person.ID, Type: "dbs_check",
+		Claims: []byte(`{"level":"enhanced","workforce":"adult","certificate_number":"001234567890","issued_on":"2025-06-01","update_service":false}`)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	decision, _ := testenv.MoveAtAcceptance(b, st, "RRK", "RJ1", person.ID, dbs)
 
 	for _, page := range []struct{ name, path, token string }{
 		{"dashboard", "/portal", admin},
@@ -92,6 +105,7 @@ func BenchmarkPortalPages(b *testing.B) {
 		{"moves-filtered", "/portal/moves?direction=in&stage=consent&status=active&has_failed_step=false", admin},
 		{"moves-search", "/portal/moves?q=family4321", admin},
 		{"move", "/portal/moves/" + moveID, admin},
+		{"decision", "/portal/moves/" + decision.ID, admin},
 		{"start", "/portal/start", admin},
 		{"rotations", "/portal/rotations", admin},
 		{"settings", "/portal/settings", admin},
