@@ -88,3 +88,15 @@ func (h *handlers) trustsListPage(c *gin.Context) {
 	}
 	executePage(c, helpTemplates["/trusts"], http.StatusOK, d)
 }
+
+// homePage: GET /, the front door for staff and trusts alike.
+func (h *handlers) homePage(c *gin.Context) {
+	d := pageData{Title: "Staff Passport: move between NHS trusts without repeating your checks"}
+	if trusts, err := h.admin.Trusts(c.Request.Context()); err == nil {
+		d.Count = len(trusts)
+	} else {
+		_ = c.Error(err) // the page stands without the count
+	}
+	c.Header("Cache-Control", "no-cache")
+	render(c, http.StatusOK, "home", d)
+}

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -68,3 +69,36 @@ func TestHelpPagesAndTheTrustList(t *testing.T) {
 
 // template escapes a title as html/template writes it.
 func template(s string) string { return strings.ReplaceAll(s, "'", "&#39;") }
+
+// The front door at / serves both audiences; an unknown page is a page to
+// a browser and problem+json to a program (issue 18).
+func TestFrontDoorAndPageNotFound(t *testing.T) {
+	h := newHarness(t)
+	rec := h.get("/")
+	body := rec.Body.String()
+	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
+		t.Fatalf("/: %d %s", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	for _, want := range []string{`href="/portal/sign-in"`, "Sign in for trusts", "For staff", `href="/trusts">The 3 trusts taking part`, `href="/help"`, `href="/contact/staff"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the front door lacks %s", want)
+		}
+	}
+	r := httptest.NewRequest(http.MethodGet, "/no/such/page", nil)
+	r.Header.Set("Accept", "text/html,application/xhtml+xml")
+	page := httptest.NewRecorder()
+	h.handler.ServeHTTP(page, r)
+	if page.Code != http.StatusNotFound || !strings.HasPrefix(page.Header().Get("Content-Type"), "text/html") || !strings.Contains(page.Body.String(), "Page not found") {
+		t.Errorf("an unknown page to a browser: %d %s", page.Code, page.Header().Get("Content-Type"))
+	}
+	if rec := h.get("/no/such/page"); rec.Code != http.StatusNotFound || rec.Header().Get("Content-Type") != "application/problem+json" {
+		t.Errorf("an unknown page to a program: %d %s", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	r = httptest.NewRequest(http.MethodGet, "/api/v1/nothing", nil)
+	r.Header.Set("Accept", "text/html")
+	api := httptest.NewRecorder()
+	h.handler.ServeHTTP(api, r)
+	if api.Header().Get("Content-Type") != "application/problem+json" {
+		t.Errorf("an unknown API address is a problem, even to a browser: %s", api.Header().Get("Content-Type"))
+	}
+}

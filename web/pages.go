@@ -24,7 +24,7 @@ var templateFiles embed.FS
 // pageTemplates holds one template set per page, each with the layout.
 var pageTemplates = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"invitation", "identity", "consent", "passport", "done", "problem"} {
+	for _, name := range []string{"invitation", "identity", "consent", "passport", "done", "problem", "home"} {
 		out[name] = parsePage(templateFiles, "templates/"+name+".html")
 	}
 	return out
@@ -53,6 +53,8 @@ type pageData struct {
 	Wording     string
 	// Columns are an import file's, for its help page.
 	Columns []credentials.ImportColumn
+	// Count is how many trusts take part, for the front door.
+	Count int
 }
 
 func render(c *gin.Context, status int, page string, d pageData) {

@@ -114,6 +114,7 @@ func Mount(r *gin.Engine, o Options) {
 	r.GET("/help", helpPage)
 	r.GET("/help/:audience/:topic", helpPage)
 	if o.Store != nil {
+		r.GET("/", h.homePage)
 		r.GET("/trusts", h.trustsListPage)
 		contact := r.Group("/contact", edge.RateLimit(edge.NewPerClient(10, 5), ProblemPage), edge.GuardForm(ProblemPage))
 		for _, kind := range []string{"staff", "trust"} {

@@ -226,7 +226,9 @@ func (d *devSystem) baseURL() string {
 func (d *devSystem) printWelcome(w io.Writer, took time.Duration) {
 	base := d.baseURL()
 	fmt.Fprintf(w, "\nStaff Passport is running in development mode (ready in %s).\n\n", took.Round(time.Millisecond))
-	fmt.Fprintf(w, "  API and pages     %s\n", base)
+	fmt.Fprintf(w, "  start page        %s/\n", base)
+	fmt.Fprintf(w, "  portal (trusts)   %s/portal\n", base)
+	fmt.Fprintf(w, "  API               %s/api/v1 (described at %s/openapi.json)\n", base, base)
 	fmt.Fprintf(w, "  readiness         %s/readyz\n", base)
 	if d.mailbox != nil {
 		fmt.Fprintf(w, "  sent email        %s/dev/mail\n", base)

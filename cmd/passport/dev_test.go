@@ -174,6 +174,12 @@ func TestDevModeRunsAndKeepsWorkflowsAcrossRestart(t *testing.T) {
 	if !strings.Contains(welcome.String(), keys[0].Key) || !strings.Contains(welcome.String(), "/dev/mail") {
 		t.Errorf("welcome text lacks the demo keys or the mailbox:\n%s", welcome.String())
 	}
+	// The start page and the portal come first (issue 18).
+	w := welcome.String()
+	if start, portal, api := strings.Index(w, "start page"), strings.Index(w, "/portal\n"), strings.Index(w, "/api/v1"); start < 0 || portal < start || api < portal ||
+		!strings.Contains(w, d.baseURL()+"/\n") {
+		t.Errorf("the welcome text does not open with the start page and the portal:\n%s", welcome.String())
+	}
 
 	c := testWorker(t, d)
 	const wfID = "dev-restart-test"

@@ -355,14 +355,21 @@ func TestPortalInTheBrowser(t *testing.T) {
 	check(hr, "portal-signed-out")
 
 	// Help, the public pages and the contact forms.
-	pages := []string{"/trusts", "/contact/staff", "/contact/trust"}
+	pages := []string{"/", "/trusts", "/contact/staff", "/contact/trust", "/no-such-page"}
 	for p := range web.HelpPages {
 		pages = append(pages, p)
 	}
 	sort.Strings(pages)
 	for _, p := range pages {
 		staff.Open(p)
-		check(staff, "public"+strings.ReplaceAll(p, "/", "-"))
+		name := "public" + strings.ReplaceAll(p, "/", "-")
+		if p == "/" {
+			name = "public-start-page"
+			if got := staff.Text("main"); !strings.Contains(got, "Sign in for trusts") || !strings.Contains(got, "For staff") {
+				t.Errorf("the front door: %q", got)
+			}
+		}
+		check(staff, name)
 	}
 	t.Logf("screenshots: %s", strings.Join(shots, " "))
 }

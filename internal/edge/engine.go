@@ -44,6 +44,12 @@ func NewEngine(o Options) *gin.Engine {
 	r.ContextWithFallback = true
 	r.Use(RequestID(), AccessLog(o.Logger, o.Metrics), Recover(o.Logger), GuardInput(o.Page), SafeHeaders(strings.HasPrefix(o.PublicURL, "https://")))
 	r.NoRoute(func(c *gin.Context) {
+		// A person at a browser gets a page; a program, problem+json.
+		if o.Page != nil && !strings.HasPrefix(c.Request.URL.Path, "/api/") && strings.Contains(c.GetHeader("Accept"), "text/html") {
+			o.Page(c, http.StatusNotFound, "Page not found", "If you typed the web address, check it is correct. If you pasted it, check you copied the whole address.")
+			c.Abort()
+			return
+		}
 		problem.Write(c, problem.Problem{Type: problem.Type + "not-found", Status: http.StatusNotFound, Detail: "There is nothing here."})
 	})
 	r.NoMethod(func(c *gin.Context) {
