@@ -148,6 +148,7 @@ func mountOps(r *gin.Engine, o Options, ops bool) {
 func mountAPI(r *gin.Engine, h *handlers) {
 	v1 := r.Group("/api/v1")
 	v1.GET("/trusts", h.publicTrusts)
+	v1.GET("/trusts/:ods", h.trustIssuer)
 	v1.GET("/trusts/:ods/keys", h.trustKeys)
 	v1.GET("/trusts/:ods/status/revocation", h.trustStatusList)
 	v1.GET("/trusts/:ods/status/revocation/:list", h.trustStatusList)

@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nhs-staff-passport/passport/api"
 	"github.com/nhs-staff-passport/passport/models"
 )
 
@@ -86,4 +89,37 @@ func BenchmarkPublicTrustList250(b *testing.B) {
 	slices.Sort(all)
 	b.ReportMetric(float64(all[len(all)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(all[len(all)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// A credential's issuer.id answers: the trust as issuer, with where its
+// keys and revocation list are (issue 16: it answered 404).
+func TestIssuerIDAnswers(t *testing.T) {
+	h := newHarness(t, func(o *api.Options) { o.PublicURL = "https://passport.example.nhs.uk" })
+	_, cred, _ := priyasMove(t, h)
+	dbs, err := h.store.Credential(context.Background(), cred.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.Split(dbs.JWS, ".")
+	payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	var doc struct {
+		Issuer struct{ ID string } `json:"issuer"`
+	}
+	if err := json.Unmarshal(payload, &doc); err != nil || doc.Issuer.ID == "" {
+		t.Fatalf("issuer of %s: %v", payload, err)
+	}
+	var got struct {
+		ID, Name, Keys string
+		StatusList     string `json:"status_list"`
+	}
+	path := strings.TrimPrefix(doc.Issuer.ID, "https://passport.example.nhs.uk")
+	if rec := h.do("", http.MethodGet, path, nil, &got); rec.Code != http.StatusOK {
+		t.Fatalf("GET %s: %d", path, rec.Code)
+	}
+	if got.ID != doc.Issuer.ID || got.Name != "Trust RJ1" || got.Keys != doc.Issuer.ID+"/keys" || !strings.HasPrefix(got.StatusList, doc.Issuer.ID+"/status/") {
+		t.Errorf("the issuer: %+v", got)
+	}
+	if rec := h.do("", http.MethodGet, "/api/v1/trusts/ZZZ9", nil, nil); rec.Code != http.StatusNotFound {
+		t.Errorf("a trust not taking part: %d", rec.Code)
+	}
 }
