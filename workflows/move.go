@@ -633,12 +633,16 @@ func startedIndex(ctx workflow.Context) [3]string {
 }
 
 // record writes the progress and the answers' notes to the read model.
-// Notes a failed write leaves stay for the next one. (The read model only
-// lags while the database is away; the notes must not be lost.)
+// Notes a failed write leaves stay for the next one, and so do notes of
+// answers taken while the write ran (an update's handler runs while this
+// waits for the local activity): only the notes written are let go. (The
+// read model only lags while the database is away; the notes must not be
+// lost.)
 func (m *move) record(ctx workflow.Context) {
 	lctx := workflow.WithLocalActivityOptions(ctx, m.progressOptions())
-	if err := workflow.ExecuteLocalActivity(lctx, a.RecordProgress, m.p, m.notes).Get(lctx, nil); err == nil {
-		m.notes = nil
+	notes := slices.Clone(m.notes)
+	if err := workflow.ExecuteLocalActivity(lctx, a.RecordProgress, m.p, notes).Get(lctx, nil); err == nil {
+		m.notes = slices.Delete(m.notes, 0, len(notes))
 	}
 }
 
