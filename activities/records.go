@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/nhs-staff-passport/passport/models"
 )
@@ -67,8 +66,5 @@ func itemWords(types []models.CredentialType) string {
 	for i, t := range types {
 		words[i] = t.Title()
 	}
-	if len(words) < 2 {
-		return strings.Join(words, "")
-	}
-	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+	return models.ListWords(words)
 }

@@ -2,6 +2,7 @@ package models
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -23,5 +24,17 @@ func TestMissingSaysWhyEachRequestedTypeWasNotShared(t *testing.T) {
 	}
 	if got := Missing(req[:1], nil, nil, []CredentialType{CredIdentity}, nil); got == nil || len(got) != 0 {
 		t.Errorf("nothing missing must be an empty list, not null: %#v", got)
+	}
+}
+
+func TestListWords(t *testing.T) {
+	for in, want := range map[string]string{"": "", "a": "a", "a|b": "a and b", "a|b|c": "a, b and c"} {
+		var words []string
+		if in != "" {
+			words = strings.Split(in, "|")
+		}
+		if got := ListWords(words); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
 	}
 }

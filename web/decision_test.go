@@ -209,7 +209,12 @@ func TestMoveLinkForTheOtherTrustSaysSo(t *testing.T) {
 	if rec := rj1.send("GET", "/portal/moves/"+mv.ID, nil); rec.Code == http.StatusOK {
 		t.Error("still signed in after switching")
 	}
-	if rec := rj1.send("POST", "/portal/sign-out", url.Values{"switch_to": {"https://evil.example/"}}); rec.Code == http.StatusSeeOther && !strings.HasPrefix(rec.Header().Get("Location"), "/portal") {
-		t.Error("switching sends the browser elsewhere")
+	// Switching goes to our own sign-in page whatever the form names (a
+	// session of its own: the one above has ended).
+	again := ph.signIn("RJ1/hr")
+	token := csrf(t, again.send("GET", "/portal/moves/"+mv.ID, nil).Body.String())
+	rec = again.send("POST", "/portal/sign-out", url.Values{"csrf": {token}, "switch_to": {"https://evil.example/"}})
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/portal/sign-in?next="+url.QueryEscape("/portal") {
+		t.Errorf("switching to another site: %d to %q", rec.Code, rec.Header().Get("Location"))
 	}
 }

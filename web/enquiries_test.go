@@ -45,17 +45,24 @@ func TestContactForms(t *testing.T) {
 		return rec
 	}
 
+	// follow opens where a form's answer sends the browser, with the
+	// cookies it set.
+	follow := func(answer *httptest.ResponseRecorder, ip string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodGet, answer.Header().Get("Location"), nil)
+		r.RemoteAddr = ip + ":1234"
+		for _, c := range answer.Result().Cookies() {
+			r.AddCookie(c)
+		}
+		rec := httptest.NewRecorder()
+		h.handler.ServeHTTP(rec, r)
+		return rec
+	}
+
 	rec := form("/contact/trust", url.Values{"name": {""}, "email": {"nope"}, "trust": {"?"}, "message": {"hi"}}, "192.0.2.1")
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/contact/trust" {
 		t.Fatalf("bad enquiry: %d to %q, want back to the form", rec.Code, rec.Header().Get("Location"))
 	}
-	back := httptest.NewRequest(http.MethodGet, "/contact/trust", nil)
-	back.RemoteAddr = "192.0.2.1:1234"
-	for _, c := range rec.Result().Cookies() {
-		back.AddCookie(c)
-	}
-	rec = httptest.NewRecorder()
-	h.handler.ServeHTTP(rec, back)
+	rec = follow(rec, "192.0.2.1")
 	for _, field := range []string{"#name", "#email", "#trust", "#message"} {
 		if !strings.Contains(rec.Body.String(), `href="`+field+`"`) {
 			t.Errorf("the error summary does not link to %s", field)
@@ -68,13 +75,7 @@ func TestContactForms(t *testing.T) {
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/contact/staff" {
 		t.Fatalf("good enquiry: %d to %q, want back to the form's page", rec.Code, rec.Header().Get("Location"))
 	}
-	sent := httptest.NewRequest(http.MethodGet, "/contact/staff", nil)
-	sent.RemoteAddr = "192.0.2.2:1234"
-	for _, c := range rec.Result().Cookies() {
-		sent.AddCookie(c)
-	}
-	rec = httptest.NewRecorder()
-	h.handler.ServeHTTP(rec, sent)
+	rec = follow(rec, "192.0.2.2")
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Question sent") {
 		t.Fatalf("good enquiry: %d %s", rec.Code, rec.Body)
 	}

@@ -382,7 +382,9 @@ func (p *portal) showMove(c *gin.Context, status int, errs []models.FieldError, 
 		p.portalError(c, err)
 		return
 	}
-	view, err := p.moves.View(c.Request.Context(), mv, true)
+	// The page tells the move's story itself (p.story), from the same
+	// records the API's timeline is made of: the view need not read them.
+	view, err := p.moves.View(c.Request.Context(), mv, false)
 	if err != nil {
 		p.portalError(c, err)
 		return

@@ -122,7 +122,7 @@ func (p *portal) story(c *gin.Context, mv models.Move, d moveData) ([]storyStep,
 					types = append(types, lowerFirst(models.CredentialType(s).Title()))
 				}
 			}
-			text = d.Staff + " chose to share the " + joinAnd(types)
+			text = d.Staff + " chose to share the " + models.ListWords(types)
 		case "share.decided":
 			text = who(e) + " " + str("decision") + " the " + shareTitle(str("share_id"))
 			if r := str("reason"); r != "" && str("decision") == string(models.DecisionRejected) {
@@ -212,12 +212,4 @@ func (p *portal) story(c *gin.Context, mv models.Move, d moveData) ([]storyStep,
 		out[i].Lines = append(out[i].Lines, l)
 	}
 	return out, nil
-}
-
-// joinAnd lists words as a sentence does: "a, b and c".
-func joinAnd(words []string) string {
-	if len(words) < 2 {
-		return strings.Join(words, "")
-	}
-	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
